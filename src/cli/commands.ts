@@ -1,0 +1,5 @@
+import type { Command } from "./command.js";
+import { validateConfigCommand } from "./validate-config.js";
+
+/** Every verb the CLI knows, in the order `--help` lists them. */
+export const commands: Command[] = [validateConfigCommand];

@@ -1,0 +1,133 @@
+import { z } from "zod";
+
+/**
+ * The shape of one environment file in environments/. This schema is the single source of
+ * truth: the loader validates with it and scripts/generate-schema.ts turns it into the
+ * JSON Schema editors use for completion.
+ */
+
+const accountId = z
+  .string()
+  .regex(/^\d{12}$/, "an AWS account id of exactly 12 digits, as a string")
+  .describe("AWS account id this environment lives in; every AWS call is refused in any other account.");
+
+const roleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "an IAM role ARN such as arn:aws:iam::123456789012:role/name");
+
+const platform = z.enum(["linux/amd64", "linux/arm64"]);
+
+const buildContext = z.union([
+  z
+    .object({
+      path: z.string().min(1).describe("Build context relative to the repository root."),
+    })
+    .strict(),
+  z
+    .object({
+      git: z.string().url().describe("Upstream git repository URL."),
+      commit: z
+        .string()
+        .regex(/^[0-9a-f]{40}$/, "a full 40-character commit SHA (branches and tags move; builds must not)")
+        .describe("Commit to build, pinned."),
+      subdir: z.string().min(1).optional().describe("Directory inside the repository to use as the context."),
+      patch: z.string().min(1).optional().describe("Patch file (repository-relative) applied to the fetched context."),
+    })
+    .strict(),
+]);
+
+export const serviceSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, "lower-case letters, digits and dashes, starting with a letter")
+      .describe("Short name used on the command line, e.g. open-webui."),
+    ecrRepository: z.string().min(1).describe("ECR repository name (not URI) the images are pushed to."),
+    build: z
+      .object({
+        context: buildContext,
+        dockerfile: z.string().min(1).default("Dockerfile").describe("Dockerfile path inside the context."),
+        platforms: z.array(platform).min(1).default(["linux/amd64", "linux/arm64"]),
+      })
+      .strict(),
+    ecs: z
+      .object({
+        cluster: z.string().min(1),
+        service: z.string().min(1),
+        containers: z
+          .array(z.string().min(1))
+          .min(1)
+          .describe("Containers in the task definition whose image a deploy replaces."),
+      })
+      .strict(),
+    healthCheck: z
+      .object({
+        path: z.string().startsWith("/", "a path starting with /").describe("HTTP path the ALB and the deployer probe."),
+        url: z.string().url().optional().describe("Full URL probed after a rollout; omit to rely on ALB target health."),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const environmentSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "lower-case letters, digits and dashes"),
+    aws: z
+      .object({
+        accountId,
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1"),
+        endpoint: z
+          .string()
+          .url()
+          .optional()
+          .describe("Send every AWS call here instead of AWS (a local emulator). Never set for real accounts."),
+        roles: z
+          .object({ plan: roleArn.optional(), apply: roleArn.optional(), deploy: roleArn.optional() })
+          .strict()
+          .default({}),
+      })
+      .strict(),
+    terraform: z
+      .object({
+        root: z.string().min(1).default("terraform/platform").describe("Terraform root module, repository-relative."),
+        varFile: z.string().min(1).describe("Var file for this environment, repository-relative."),
+        backend: z
+          .object({
+            bucket: z.string().min(3),
+            key: z.string().min(1),
+            region: z.string().min(1),
+            lockTable: z.string().min(1).optional().describe("DynamoDB lock table; omit to use an S3 lockfile."),
+          })
+          .strict(),
+      })
+      .strict(),
+    approval: z
+      .object({ required: z.boolean().describe("Apply and deploy refuse to run without an explicit confirmation.") })
+      .strict(),
+    deploy: z
+      .object({
+        timeoutSeconds: z.number().int().min(30).max(7200).default(900),
+      })
+      .strict()
+      .default({ timeoutSeconds: 900 }),
+    services: z.array(serviceSchema).min(1),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    const seen = new Map<string, number>();
+    env.services.forEach((s, i) => {
+      const first = seen.get(s.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", i, "name"],
+          message: `a unique service name (services[${first}] is already named "${s.name}")`,
+        });
+      }
+      seen.set(s.name, i);
+    });
+  });
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type ServiceConfig = z.infer<typeof serviceSchema>;
