@@ -28,7 +28,11 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   const command = commands.find((c) => c.name === name);
   try {
     if (!command) {
-      throw userError("cli.unknown-command", `Unknown command "${name}".`, `Commands: ${commands.map((c) => c.name).join(", ")}.`);
+      throw userError(
+        "cli.unknown-command",
+        `Unknown command "${name}".`,
+        `Commands: ${commands.map((c) => c.name).join(", ")}.`,
+      );
     }
     if (rest.includes("--help") || rest.includes("-h")) {
       io.out(`Usage: ecs-pipeline ${command.usage}\n\n${command.summary}`);
@@ -38,14 +42,22 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     try {
       parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
     } catch (err) {
-      throw userError("cli.bad-arguments", `${command.name}: ${(err as Error).message}`, `Usage: ecs-pipeline ${command.usage}`);
+      throw userError(
+        "cli.bad-arguments",
+        `${command.name}: ${(err as Error).message}`,
+        `Usage: ecs-pipeline ${command.usage}`,
+      );
     }
     return await command.run(parsed.values, parsed.positionals, io);
   } catch (err) {
     const missing = (err as { missingOption?: string }).missingOption;
     const error =
       missing !== undefined && command
-        ? userError("cli.missing-option", `${command.name}: missing required option --${missing}`, `Usage: ecs-pipeline ${command.usage}`)
+        ? userError(
+            "cli.missing-option",
+            `${command.name}: missing required option --${missing}`,
+            `Usage: ecs-pipeline ${command.usage}`,
+          )
         : err;
     io.log(`Error: ${describeError(error)}`);
     if (error instanceof PipelineError) return EXIT_CODES[error.source];

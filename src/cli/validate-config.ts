@@ -12,10 +12,17 @@ export const validateConfigCommand: Command = {
     const loaded = [];
     for (const name of names) {
       const env = await loadEnvironment(name, { root: io.cwd });
-      loaded.push({ name, account: env.aws.accountId, region: env.aws.region, services: env.services.map((s) => s.name) });
+      loaded.push({
+        name,
+        account: env.aws.accountId,
+        region: env.aws.region,
+        services: env.services.map((s) => s.name),
+      });
     }
     if (values.json) io.out(JSON.stringify({ environments: loaded }, null, 2));
-    else for (const e of loaded) io.out(`${e.name}: ok (account ${e.account}, ${e.region}; services ${e.services.join(", ")})`);
+    else
+      for (const e of loaded)
+        io.out(`${e.name}: ok (account ${e.account}, ${e.region}; services ${e.services.join(", ")})`);
     return 0;
   },
 };

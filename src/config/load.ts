@@ -114,7 +114,10 @@ function expectation(issue: z.core.$ZodIssue): string {
 }
 
 function formatPath(p: PropertyKey[]): string {
-  return p.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
+  return p.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    "",
+  );
 }
 
 function valueAt(raw: unknown, p: PropertyKey[]): string {

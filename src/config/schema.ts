@@ -62,8 +62,15 @@ export const serviceSchema = z
       .strict(),
     healthCheck: z
       .object({
-        path: z.string().startsWith("/", "a path starting with /").describe("HTTP path the ALB and the deployer probe."),
-        url: z.string().url().optional().describe("Full URL probed after a rollout; omit to rely on ALB target health."),
+        path: z
+          .string()
+          .startsWith("/", "a path starting with /")
+          .describe("HTTP path the ALB and the deployer probe."),
+        url: z
+          .string()
+          .url()
+          .optional()
+          .describe("Full URL probed after a rollout; omit to rely on ALB target health."),
       })
       .strict(),
   })
