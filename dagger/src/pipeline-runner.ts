@@ -1,0 +1,189 @@
+/**
+ * The composite step runner: ordered stages, each one step or a group of steps run in
+ * parallel; the first failure stops the run (later stages are reported as skipped); one
+ * summary at the end.
+ *
+ * This file has no imports on purpose. The Dagger module cannot import from src/ (its
+ * runtime only has dagger/), so dagger/src/pipeline-runner.ts is a byte-identical copy of
+ * this file, and test/unit/pipeline/runner-copy.test.ts fails when the two differ.
+ * Refresh the copy with: cp src/pipeline/runner.ts dagger/src/pipeline-runner.ts
+ */
+
+/**
+ * One unit of work. When `run` resolves to a string, its first line (cut to 100 characters)
+ * is the step's detail in the summary ("3 images"); anything else is ignored.
+ */
+export interface Step {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+/** Steps started together; the group waits for all of them, then fails if any failed. */
+export interface ParallelStage {
+  name: string;
+  parallel: Step[];
+}
+
+/**
+ * Stages known only once the earlier ones ran (say, one deploy per service whose image
+ * changed). `expand` is called when the run reaches it; an error there fails the stage.
+ */
+export interface DeferredStage {
+  name: string;
+  expand: () => Stage[] | Promise<Stage[]>;
+}
+
+export type Stage = Step | ParallelStage | DeferredStage;
+
+export type StepStatus = "passed" | "failed" | "skipped";
+
+export interface StepResult {
+  name: string;
+  status: StepStatus;
+  durationMs: number;
+  /** What a passed step reported, or why a step was skipped. */
+  detail?: string;
+  /** The failure's message, for a failed step. */
+  error?: string;
+}
+
+export interface PipelineResult {
+  pipeline: string;
+  ok: boolean;
+  /** Name of the first step that failed; absent when ok. */
+  failedStep?: string;
+  durationMs: number;
+  steps: StepResult[];
+}
+
+export type PipelineEvent = { type: "step-started"; step: string } | { type: "step-finished"; result: StepResult };
+
+export interface RunStepsOptions {
+  /** Names the run in the summary, e.g. "deploy dev". */
+  pipeline: string;
+  stages: Stage[];
+  /** Progress, as it happens. The runner itself never prints. */
+  onEvent?: (event: PipelineEvent) => void;
+  /** Clock in milliseconds, for tests. */
+  now?: () => number;
+}
+
+/** Runs the stages in order and stops at the first failure. Never throws for a step's failure. */
+export async function runSteps(options: RunStepsOptions): Promise<PipelineResult> {
+  const now = options.now ?? Date.now;
+  const emit = options.onEvent ?? (() => undefined);
+  const started = now();
+  const steps: StepResult[] = [];
+  let failedStep: string | undefined;
+
+  const runStep = async (step: Step): Promise<StepResult> => {
+    emit({ type: "step-started", step: step.name });
+    const t0 = now();
+    let result: StepResult;
+    try {
+      const detail = detailOf(await step.run());
+      result = { name: step.name, status: "passed", durationMs: now() - t0, ...(detail ? { detail } : {}) };
+    } catch (err) {
+      result = { name: step.name, status: "failed", durationMs: now() - t0, error: errorText(err) };
+    }
+    emit({ type: "step-finished", result });
+    return result;
+  };
+
+  const skip = (stage: Stage): void => {
+    for (const name of stepNames(stage)) {
+      const result: StepResult = { name, status: "skipped", durationMs: 0, detail: `after ${failedStep} failed` };
+      steps.push(result);
+      emit({ type: "step-finished", result });
+    }
+  };
+
+  const visit = async (stage: Stage): Promise<void> => {
+    if (failedStep !== undefined) return skip(stage);
+    if ("parallel" in stage) {
+      const results = await Promise.all(stage.parallel.map(runStep));
+      steps.push(...results);
+      failedStep = results.find((r) => r.status === "failed")?.name;
+      return;
+    }
+    if ("expand" in stage) {
+      let expanded: Stage[];
+      try {
+        expanded = await stage.expand();
+      } catch (err) {
+        const result: StepResult = { name: stage.name, status: "failed", durationMs: 0, error: errorText(err) };
+        steps.push(result);
+        emit({ type: "step-finished", result });
+        failedStep = stage.name;
+        return;
+      }
+      for (const inner of expanded) await visit(inner);
+      return;
+    }
+    const result = await runStep(stage);
+    steps.push(result);
+    if (result.status === "failed") failedStep = result.name;
+  };
+
+  for (const stage of options.stages) await visit(stage);
+  return {
+    pipeline: options.pipeline,
+    ok: failedStep === undefined,
+    ...(failedStep === undefined ? {} : { failedStep }),
+    durationMs: now() - started,
+    steps,
+  };
+}
+
+function stepNames(stage: Stage): string[] {
+  if ("parallel" in stage) return stage.parallel.map((s) => s.name);
+  return [stage.name];
+}
+
+function detailOf(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const line = value.trim().split("\n")[0] ?? "";
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line || undefined;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+/** Longest error excerpt the summary shows per step; the full text stays in the step's log. */
+const MAX_ERROR_LINES = 15;
+
+/** "1m 05s", "4.2s", "120ms". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const total = Math.round(ms / 1000);
+  const minutes = Math.floor(total / 60);
+  return `${minutes}m ${String(total % 60).padStart(2, "0")}s`;
+}
+
+function excerpt(error: string): string[] {
+  const lines = error.trimEnd().split("\n");
+  if (lines.length <= MAX_ERROR_LINES) return lines;
+  return [...lines.slice(0, MAX_ERROR_LINES), `... (${lines.length - MAX_ERROR_LINES} more lines in the step's log)`];
+}
+
+const MARKS: Record<StepStatus, string> = { passed: "ok", failed: "FAILED", skipped: "skipped" };
+
+/** One summary a person reads at the end of a run: the outcome, then one line per step. */
+export function formatSummary(result: PipelineResult): string {
+  const outcome = result.ok ? "passed" : `FAILED at ${result.failedStep}`;
+  const width = Math.max(...result.steps.map((s) => s.name.length), 4);
+  const lines = [`${result.pipeline}: ${outcome} in ${formatDuration(result.durationMs)}`];
+  for (const step of result.steps) {
+    const time = step.status === "skipped" ? "" : formatDuration(step.durationMs);
+    const note = step.status === "failed" ? "" : (step.detail ?? "");
+    lines.push(`  ${MARKS[step.status].padEnd(7)} ${step.name.padEnd(width)}  ${time.padEnd(7)} ${note}`.trimEnd());
+  }
+  const failed = result.steps.filter((s) => s.status === "failed");
+  for (const step of failed) {
+    lines.push("", `${step.name} failed:`, ...excerpt(step.error ?? "").map((l) => `  ${l}`));
+  }
+  return lines.join("\n");
+}
