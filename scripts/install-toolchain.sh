@@ -26,11 +26,18 @@ export GOBIN=$BIN CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
 current_tool=""
 current_step=""
-fail() {
-  echo "install-toolchain: FAILED installing ${current_tool:-?} at step '${current_step:-?}'." >&2
-  echo "  Re-run with 'bash -x scripts/install-toolchain.sh ${current_tool}' to see the failing command." >&2
+LOGS=$TOOLCHAIN_DIR/logs
+mkdir -p "$LOGS"
+on_exit() {
+  local status=$?
+  [ "$status" -eq 0 ] && return
+  echo "install-toolchain: FAILED installing ${current_tool:-?} at step '${current_step:-?}' (exit $status)." >&2
+  if [ -s "$LOGS/${current_tool}.log" ]; then
+    echo "  Last lines of $LOGS/${current_tool}.log:" >&2
+    tail -n 15 "$LOGS/${current_tool}.log" | sed 's/^/    /' >&2
+  fi
 }
-trap 'fail' ERR
+trap on_exit EXIT
 
 step() { current_step=$1; }
 # have TOOL VERSION: true when the stamp says this exact version is installed and its files exist.
@@ -51,43 +58,40 @@ apt_ensure() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-install_tofu() {
-  begin tofu "$OPENTOFU_VERSION" || return 0
-  # OpenTofu's go.mod has replace directives, so `go install` refuses it: build from the module dir.
-  step "go mod download github.com/opentofu/opentofu@$OPENTOFU_VERSION"
-  local dir; dir=$(cd /tmp && go mod download -json "github.com/opentofu/opentofu@$OPENTOFU_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
-  local work; work=$(mktemp -d)
-  cp -r "$dir/." "$work/"; chmod -R u+w "$work"
-  step "go build ./cmd/tofu"
-  (cd "$work" && go build -trimpath -ldflags "-s -w" -o "$BIN/tofu" ./cmd/tofu)
-  rm -rf "$work"
-  done_tool tofu "$OPENTOFU_VERSION"
+# go_module_dir MODULE VERSION: downloads the module through the Go proxy, prints its directory.
+go_module_dir() {
+  (cd /tmp && go mod download -json "$1@$2") | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
 }
 
-install_go_tool() { # name version package
+# Builds a command from inside its own module, with that module's go.mod (replace directives
+# and all), which `go install pkg@version` refuses or resolves differently.
+install_go_tool() { # name version module package-dir-in-module
   begin "$1" "$2" || return 0
-  step "go install $3@$2"
-  go install -trimpath -ldflags "-s -w" "$3@$2"
+  local log=$LOGS/$1.log
+  step "go mod download $3@$2"
+  local dir; dir=$(go_module_dir "$3" "$2" 2>"$log")
+  [ -n "$dir" ] || { cat "$log" >&2; return 1; }
+  local work; work=$(mktemp -d)
+  cp -r "$dir/." "$work/"; chmod -R u+w "$work"
+  step "go build $3/$4 (output in $log)"
+  (cd "$work" && go build -trimpath -ldflags "-s -w" -o "$BIN/$1" "./$4") >>"$log" 2>&1
+  rm -rf "$work"
   done_tool "$1" "$2"
 }
 
 install_trivy_db() {
   # The trivy-db tool builds the small vulnerability DB the scan tests use; pin what trivy pins.
-  local ver; ver=$(cd /tmp && go mod download -json "github.com/aquasecurity/trivy@$TRIVY_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p' | xargs grep -m1 'aquasecurity/trivy-db ' | awk '{print $2}')
-  begin trivy-db "$ver" || return 0
-  step "go build github.com/aquasecurity/trivy-db/cmd/trivy-db@$ver"
-  go install -trimpath "github.com/aquasecurity/trivy-db/cmd/trivy-db@$ver"
-  done_tool trivy-db "$ver"
+  current_tool=trivy-db; step "read trivy's go.mod for the trivy-db version"
+  local ver; ver=$(grep -m1 'aquasecurity/trivy-db ' "$(go_module_dir github.com/aquasecurity/trivy "$TRIVY_VERSION")/go.mod" | awk '{print $2}')
+  [ -n "$ver" ] || return 1
+  install_go_tool trivy-db "$ver" github.com/aquasecurity/trivy-db cmd/trivy-db
 }
 
 install_tflint_aws() {
-  begin tflint-aws "$TFLINT_AWS_VERSION" || return 0
-  step "go install tflint-ruleset-aws@$TFLINT_AWS_VERSION"
-  go install -trimpath -ldflags "-s -w" "github.com/terraform-linters/tflint-ruleset-aws@$TFLINT_AWS_VERSION"
+  install_go_tool tflint-ruleset-aws "$TFLINT_AWS_VERSION" github.com/terraform-linters/tflint-ruleset-aws .
   # tflint finds plugins by name here; never `tflint --init`, which needs GitHub.
   mkdir -p "$HOME/.tflint.d/plugins"
   cp "$BIN/tflint-ruleset-aws" "$HOME/.tflint.d/plugins/tflint-ruleset-aws"
-  done_tool tflint-aws "$TFLINT_AWS_VERSION"
 }
 
 install_python_tools() {
@@ -106,10 +110,10 @@ install_python_tools() {
 
 install_apt_tools() {
   current_tool=apt; started=$SECONDS
-  apt_ensure shellcheck skopeo docker-registry
+  apt_ensure shellcheck skopeo docker-registry python3-venv
   # The Debian registry package starts a system service on install; tests run their own.
   if systemctl is-active --quiet docker-registry 2>/dev/null; then systemctl stop docker-registry || true; fi
-  printf '  %-12s %-10s ok\n' apt "shellcheck skopeo docker-registry"
+  printf "  %-12s %-10s ok\n" apt "shellcheck skopeo docker-registry python3-venv"
 }
 
 command -v go >/dev/null || { echo "install-toolchain: Go is required (Go >= 1.26.6 for OpenTofu)" >&2; exit 1; }
@@ -119,11 +123,11 @@ for t in "${want[@]}"; do
   case $t in
     apt) install_apt_tools ;;
     python) install_python_tools ;;
-    tofu) install_tofu ;;
-    trivy) install_go_tool trivy "$TRIVY_VERSION" github.com/aquasecurity/trivy/cmd/trivy ;;
+    tofu) install_go_tool tofu "$OPENTOFU_VERSION" github.com/opentofu/opentofu cmd/tofu ;;
+    trivy) install_go_tool trivy "$TRIVY_VERSION" github.com/aquasecurity/trivy cmd/trivy ;;
     trivy-db) install_trivy_db ;;
-    tflint) install_go_tool tflint "$TFLINT_VERSION" github.com/terraform-linters/tflint; install_tflint_aws ;;
-    actionlint) install_go_tool actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint ;;
+    tflint) install_go_tool tflint "$TFLINT_VERSION" github.com/terraform-linters/tflint .; install_tflint_aws ;;
+    actionlint) install_go_tool actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint cmd/actionlint ;;
     *) echo "install-toolchain: unknown tool '$t' (known: apt python tofu trivy trivy-db tflint actionlint)" >&2; exit 2 ;;
   esac
 done

@@ -1,0 +1,89 @@
+/**
+ * The containers every function runs in. The module decides where and with what; the core
+ * CLI (src/, run as `node dist/cli/main.js <verb>`) decides what. Images are pinned to exact
+ * versions; bump them together with scripts/install-toolchain.sh, which pins the same
+ * versions for the host.
+ */
+import { dag, type Container, type Directory } from "@dagger.io/dagger";
+
+export const NODE_IMAGE = "node:20.20.2-bookworm";
+export const GO_IMAGE = "golang:1.26.8-bookworm";
+export const PYTHON_IMAGE = "python:3.12.12-slim-bookworm";
+export const TOFU_IMAGE = "ghcr.io/opentofu/opentofu:1.12.6";
+export const ACTIONLINT_IMAGE = "rhysd/actionlint:1.7.12";
+export const MOTO_VERSION = "5.2.1";
+
+/** What a checkout never needs to send to the engine. */
+export const SOURCE_IGNORE = [
+  "**/node_modules",
+  ".git",
+  "dist",
+  "coverage",
+  "dagger/sdk",
+  "**/.terraform",
+  "**/*.tfplan",
+  ".pipeline",
+];
+
+/** Node with the repository's dependencies installed, npm's cache kept between runs. */
+export function nodeWorkspace(source: Directory): Container {
+  return dag
+    .container()
+    .from(NODE_IMAGE)
+    .withMountedCache("/root/.npm", dag.cacheVolume("ecs-pipeline-npm"))
+    .withWorkdir("/repo")
+    .withDirectory("/repo", source)
+    .withExec(["npm", "ci", "--no-audit", "--no-fund"])
+    .withExec(["npm", "ci", "--no-audit", "--no-fund", "--prefix", "dagger"]);
+}
+
+/** The workspace plus the linters that are not npm packages: tofu, actionlint, shellcheck. */
+export function lintToolbox(source: Directory): Container {
+  return nodeWorkspace(source)
+    .withExec(["sh", "-c", "apt-get update -qq && apt-get install -y -qq --no-install-recommends shellcheck"])
+    .withFile("/usr/local/bin/tofu", dag.container().from(TOFU_IMAGE).file("/usr/local/bin/tofu"))
+    .withFile("/usr/local/bin/actionlint", dag.container().from(ACTIONLINT_IMAGE).file("/usr/local/bin/actionlint"));
+}
+
+/** The workspace with the core built, ready to run `node dist/cli/main.js <verb>`. */
+export function coreToolbox(source: Directory): Container {
+  return nodeWorkspace(source).withExec(["npm", "run", "build"]);
+}
+
+/**
+ * The machine the test suite expects: Go (the toolchain installer builds tofu, trivy, tflint
+ * and actionlint from the Go module proxy), Node and Python, with the installer's output and
+ * Go's module cache kept in cache volumes so only the first run pays for the builds.
+ */
+export function testMachine(source: Directory): Container {
+  return nodeWorkspace(source)
+    .withDirectory("/usr/local/go", dag.container().from(GO_IMAGE).directory("/usr/local/go"))
+    .withEnvVariable("PATH", "/usr/local/go/bin:/root/go/bin:${PATH}", { expand: true })
+    .withMountedCache("/root/go/pkg/mod", dag.cacheVolume("ecs-pipeline-gomod"))
+    .withMountedCache("/root/.cache/go-build", dag.cacheVolume("ecs-pipeline-gobuild"))
+    .withMountedCache("/root/.cache/ecs-pipeline-toolchain", dag.cacheVolume("ecs-pipeline-toolchain-v1"));
+}
+
+/**
+ * The AWS emulator as a service: moto's real HTTP server, run by the same script the suite
+ * starts on a laptop (test/support/moto_server.py), so the ECS rollout simulation is identical.
+ */
+export function motoService(source: Directory): Container {
+  return dag
+    .container()
+    .from(PYTHON_IMAGE)
+    .withMountedCache("/root/.cache/pip", dag.cacheVolume("ecs-pipeline-pip"))
+    .withExec(["pip", "install", "--quiet", `moto[server]==${MOTO_VERSION}`])
+    .withFile("/srv/moto_server.py", source.file("test/support/moto_server.py"))
+    .withEnvVariable("MOTO_ACCOUNT_ID", "123456789012")
+    .withExposedPort(5000);
+}
+
+/**
+ * Steps that read or change the outside world must run every time, even when their inputs
+ * are unchanged: `cache: "never"` on a function does not stop its execs hitting the layer
+ * cache, so such execs get an input that changes on every call.
+ */
+export function everyCall(container: Container): Container {
+  return container.withEnvVariable("ECS_PIPELINE_CALL", `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+}

@@ -1,0 +1,37 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+/** One linter run: which program, over what, and how to read its verdict. */
+export interface LintCheck {
+  tool: string;
+  /** What the check covers, for the report. */
+  scope: string;
+  program: string;
+  args: string[];
+}
+
+/**
+ * The checks `lint` runs over a repository, in report order. Paths that do not exist in the
+ * repository are left out of a check's arguments rather than failing it.
+ */
+export function lintChecks(root: string): LintCheck[] {
+  const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+  const tsProjects = ["tsconfig.json", "dagger/tsconfig.json"].filter((p) => existsSync(path.join(root, p)));
+  const checks: LintCheck[] = [
+    { tool: "eslint", scope: "src/ dagger/ test/ scripts/", program: bin("eslint"), args: ["--max-warnings=0", "."] },
+    { tool: "prettier", scope: "TypeScript, JSON and YAML sources", program: bin("prettier"), args: ["--check", "."] },
+    ...tsProjects.map((p) => ({ tool: "tsc", scope: p, program: bin("tsc"), args: ["--noEmit", "-p", p] })),
+  ];
+  if (existsSync(path.join(root, "terraform"))) {
+    checks.push({
+      tool: "tofu fmt",
+      scope: "terraform/",
+      program: "tofu",
+      args: ["fmt", "-check", "-recursive", "-diff", "terraform"],
+    });
+  }
+  if (existsSync(path.join(root, ".github", "workflows"))) {
+    checks.push({ tool: "actionlint", scope: ".github/workflows/", program: "actionlint", args: ["-no-color"] });
+  }
+  return checks;
+}

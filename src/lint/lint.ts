@@ -1,0 +1,52 @@
+import { run, type RunResult } from "../process/run.js";
+import { lintChecks, type LintCheck } from "./checks.js";
+
+export interface LintFinding {
+  tool: string;
+  scope: string;
+  passed: boolean;
+  /** The tool's own output, trimmed; empty when it passed quietly. */
+  output: string;
+}
+
+export interface LintResult {
+  passed: boolean;
+  findings: LintFinding[];
+}
+
+export interface LintOptions {
+  root: string;
+  /** Runs one check; injectable so the aggregation can be exercised without every tool. */
+  runCheck?: (check: LintCheck, root: string) => Promise<RunResult>;
+}
+
+/** Runs every check, never stopping at the first failure, so one report shows everything. */
+export async function lint(options: LintOptions): Promise<LintResult> {
+  const runCheck = options.runCheck ?? ((c, root) => run(c.program, c.args, { cwd: root }));
+  const findings: LintFinding[] = [];
+  for (const check of lintChecks(options.root)) {
+    const result = await runCheck(check, options.root);
+    const output = result.notFound
+      ? `${check.program} is not installed. Install it with scripts/install-toolchain.sh, or run lint in its container: dagger call lint`
+      : `${result.stdout}\n${result.stderr}`.trim();
+    findings.push({ tool: check.tool, scope: check.scope, passed: result.exitCode === 0, output });
+  }
+  return { passed: findings.every((f) => f.passed), findings };
+}
+
+/** Groups the outcome by tool: failures first with their output, then one line per pass. */
+export function renderLintReport(result: LintResult): string {
+  const failed = result.findings.filter((f) => !f.passed);
+  const lines: string[] = [];
+  for (const f of failed) {
+    lines.push(`== ${f.tool} (${f.scope}): FAILED`, f.output || "(no output)", "");
+  }
+  for (const f of result.findings.filter((x) => x.passed)) lines.push(`ok  ${f.tool} (${f.scope})`);
+  lines.push(
+    "",
+    result.passed
+      ? `lint passed: ${result.findings.length} checks`
+      : `lint failed: ${failed.length} of ${result.findings.length} checks (${failed.map((f) => f.tool).join(", ")})`,
+  );
+  return lines.join("\n");
+}

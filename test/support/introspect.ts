@@ -1,0 +1,138 @@
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+/**
+ * What a Dagger engine would register for this module, read offline with the SDK's own
+ * introspector (the code the engine runs to learn a TypeScript module's functions).
+ */
+export interface RegisteredArgument {
+  description: string;
+  type: string;
+  optional: boolean;
+  defaultValue: unknown;
+  defaultPath: string | undefined;
+  ignore: string[] | undefined;
+}
+
+export interface RegisteredFunction {
+  description: string;
+  cache: string | null;
+  check: boolean;
+  returns: string;
+  /** In declaration order, which is the order `dagger call --help` lists them. */
+  args: Record<string, RegisteredArgument>;
+}
+
+export interface RegisteredModule {
+  name: string;
+  engineVersion: string;
+  objects: Record<string, { description: string; functions: Record<string, RegisteredFunction> }>;
+}
+
+interface TypeDefJson {
+  kind: string;
+  name?: string;
+  typeDef?: TypeDefJson;
+}
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+let cached: Promise<RegisteredModule> | undefined;
+
+export function introspectModule(): Promise<RegisteredModule> {
+  cached ??= scanModule();
+  return cached;
+}
+
+function typeName(t: TypeDefJson | undefined): string {
+  if (!t) return "void";
+  switch (t.kind) {
+    case "LIST_KIND":
+      return `[${typeName(t.typeDef)}]`;
+    case "OBJECT_KIND":
+    case "ENUM_KIND":
+    case "INTERFACE_KIND":
+    case "SCALAR_KIND":
+    case "INPUT_KIND":
+      return t.name ?? t.kind;
+    default:
+      return t.kind.replace(/_KIND$/, "").toLowerCase();
+  }
+}
+
+async function scanModule(): Promise<RegisteredModule> {
+  const config = JSON.parse(readFileSync(path.join(repoRoot, "dagger.json"), "utf8")) as {
+    name: string;
+    engineVersion: string;
+    source: string;
+  };
+  const moduleDir = path.join(repoRoot, config.source);
+  const sdk = path.join(moduleDir, "node_modules/@dagger.io/dagger/dist/src");
+  // The introspector resolves the API's types from a file named client.gen.ts, as the engine provides.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "introspect-"));
+  copyFileSync(path.join(sdk, "api/client.gen.d.ts"), path.join(tmp, "client.gen.ts"));
+  const files = listSources(path.join(moduleDir, "src"));
+  const { scan } = (await import(pathToFileURL(path.join(sdk, "module/introspector/index.js")).href)) as {
+    scan: (files: string[], name: string, load: boolean) => Promise<ScannedModule>;
+  };
+  const scanned = await scan([...files, path.join(tmp, "client.gen.ts")], config.name, false);
+  const objects: RegisteredModule["objects"] = {};
+  for (const [objectName, object] of Object.entries(scanned.objects)) {
+    const functions: Record<string, RegisteredFunction> = {};
+    for (const [fnName, fn] of Object.entries(object.methods)) {
+      const json = JSON.parse(JSON.stringify(fn)) as ScannedFunctionJson;
+      const args: Record<string, RegisteredArgument> = {};
+      for (const [argName, arg] of Object.entries(json.arguments)) {
+        args[argName] = {
+          description: arg.description,
+          type: typeName(arg.type),
+          optional: arg.isOptional,
+          defaultValue: arg.defaultValue === undefined ? undefined : JSON.parse(String(arg.defaultValue)),
+          defaultPath: arg.defaultPath,
+          ignore: arg.ignore,
+        };
+      }
+      functions[fnName] = {
+        description: json.description,
+        cache: fn.cache ?? null,
+        check: fn.isCheck,
+        returns: typeName(json.returnType),
+        args,
+      };
+    }
+    objects[objectName] = { description: object.description, functions };
+  }
+  return { name: config.name, engineVersion: config.engineVersion, objects };
+}
+
+function listSources(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const p = path.join(dir, entry);
+    if (statSync(p).isDirectory()) return listSources(p);
+    return /\.ts$/.test(entry) && !entry.endsWith(".d.ts") ? [p] : [];
+  });
+}
+
+interface ScannedModule {
+  objects: Record<
+    string,
+    { description: string; methods: Record<string, { cache?: string; isCheck: boolean; toJSON(): unknown }> }
+  >;
+}
+
+interface ScannedFunctionJson {
+  description: string;
+  returnType?: TypeDefJson;
+  arguments: Record<
+    string,
+    {
+      description: string;
+      type?: TypeDefJson;
+      isOptional: boolean;
+      defaultValue?: unknown;
+      defaultPath?: string;
+      ignore?: string[];
+    }
+  >;
+}
