@@ -3,13 +3,327 @@
 Run: python moto_server.py --port PORT [--host 127.0.0.1]
 Prints "READY <port>" once it answers. The same script runs as a Dagger service in the
 pipeline's `test` function, so everything a test needs from it goes over HTTP.
+
+ECS rollout simulation
+----------------------
+moto's ECS services never roll out: UpdateService stores the task definition and leaves the
+one deployment as it was. This process adds what ECS does, evaluated lazily on every request
+from the clock (no background thread), so any client sees the same state ECS would show:
+
+* CreateService: the service starts steady (one PRIMARY deployment, COMPLETED, all running)
+  and keeps its deploymentConfiguration (circuit breaker).
+* UpdateService with a task definition (or forceNewDeployment): a new PRIMARY deployment,
+  IN_PROGRESS; the old one becomes ACTIVE. What happens next depends on the images of the new
+  task definition (markers in the image string):
+    - default: COMPLETED after `rolloutSeconds`; old deployments drained; steady-state event.
+    - "bad": tasks fail to start (stopped tasks with a reason, failedTasks grows); after
+      `failSeconds`, with the circuit breaker on, the deployment is FAILED and, with rollback
+      on, ECS rolls back to the last COMPLETED deployment's task definition. Without a
+      circuit breaker it keeps failing, as ECS does.
+    - "hang": tasks stay PENDING forever (for timeouts).
+    - "unhealthy": completes, but its ALB targets report unhealthy.
+  On completion the service's target groups get one registered target per desired task.
+
+HTTP controls (all JSON):
+  POST /_ecs_sim/config    {"rolloutSeconds": 1.0, "failSeconds": 1.0}
+  POST /_ecs_sim/throttle  {"action": "DescribeServices", "count": 5}: the next N calls of that
+                           ECS action answer ThrottlingException (HTTP 400), as AWS does.
+  GET  /_ecs_sim/timeline  when each deployment really completed or failed (epoch seconds).
+  POST /moto-api/reset     also resets the simulation.
 """
 import argparse
+import json
+import logging
 import signal
 import sys
 import threading
+import time
+import uuid
+from types import SimpleNamespace
+from typing import Any
 
-from moto.server import ThreadedMotoServer
+from moto.ecs.models import EC2ContainerServiceBackend, Task
+from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, elbv2_backends
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
+
+DEFAULTS = {"rolloutSeconds": 1.0, "failSeconds": 1.0}
+ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
+
+
+class Simulation:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with getattr(self, "lock", threading.RLock()):
+            self.config = dict(DEFAULTS)
+            self.rollouts: list[dict[str, Any]] = []
+            self.timeline: list[dict[str, Any]] = []
+            self.throttles: dict[str, int] = {}
+            self.unhealthy_targets: set[str] = set()
+
+    # --- deployments -------------------------------------------------------------------
+    def start(self, backend: EC2ContainerServiceBackend, service: Any, rollback_of: str | None = None) -> dict:
+        now = time.time()
+        task_def = backend.describe_task_definition(service.task_definition)
+        service.task_definition = task_def.arn
+        for d in service.deployments:
+            if d["status"] == "PRIMARY":
+                d["status"] = "ACTIVE"
+        for r in self.rollouts:
+            if r["service"] is service and not r["done"]:
+                r["done"] = True  # superseded: ECS stops advancing it
+        images = " ".join(str(c.get("image", "")) for c in task_def.container_definitions)
+        outcome = "bad" if "bad" in images else "hang" if "hang" in images else "ok"
+        deployment = new_deployment(service, task_def.arn, "IN_PROGRESS", now)
+        service.deployments.insert(0, deployment)
+        service.pending_count, service.running_count = service.desired_count, 0
+        add_event(service, f"(service {service.name}) has started {service.desired_count} tasks.", now)
+        if rollback_of:
+            add_event(service, f"(service {service.name}) rolling back to deployment {rollback_of}.", now)
+        self.rollouts.append(
+            {
+                "service": service,
+                "backend": backend,
+                "deployment": deployment,
+                "outcome": outcome,
+                "unhealthy": "unhealthy" in images,
+                "started": now,
+                "failed_tasks": 0,
+                "done": False,
+            }
+        )
+        return deployment
+
+    def advance(self) -> None:
+        with self.lock:
+            now = time.time()
+            for r in list(self.rollouts):
+                if not r["done"]:
+                    self.advance_one(r, now)
+
+    def advance_one(self, r: dict, now: float) -> None:
+        svc, dep, started = r["service"], r["deployment"], r["started"]
+        if r["outcome"] == "ok":
+            at = started + self.config["rolloutSeconds"]
+            if now >= at:
+                self.complete(r, at)
+        elif r["outcome"] == "bad":
+            fail_at = started + self.config["failSeconds"]
+            step = self.config["failSeconds"] / 3
+            while r["failed_tasks"] < 3 and now >= started + step * (r["failed_tasks"] + 1) - 1e-6:
+                r["failed_tasks"] += 1
+                stop_task(r["backend"], svc, dep, started + step * r["failed_tasks"])
+                dep["failedTasks"] = r["failed_tasks"]
+            breaker = (getattr(svc, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
+            if breaker.get("enable") and now >= fail_at:
+                self.fail(r, fail_at, bool(breaker.get("rollback")))
+            elif not breaker.get("enable") and now >= fail_at:
+                r["started"] = now  # keeps failing, as ECS does without a circuit breaker
+                r["failed_tasks"] = 0
+
+    def complete(self, r: dict, at: float) -> None:
+        svc, dep = r["service"], r["deployment"]
+        r["done"] = True
+        dep.update(
+            rolloutState="COMPLETED",
+            rolloutStateReason=f"ECS deployment {dep['id']} completed.",
+            runningCount=svc.desired_count,
+            pendingCount=0,
+            updatedAt=at,
+        )
+        svc.deployments[:] = [d for d in svc.deployments if d is dep]
+        svc.running_count, svc.pending_count = svc.desired_count, 0
+        add_event(svc, f"(service {svc.name}) (deployment {dep['id']}) deployment completed.", at)
+        add_event(svc, f"(service {svc.name}) has reached a steady state.", at)
+        self.register_targets(r)
+        self.timeline.append(timeline_entry(svc, dep, "COMPLETED", at))
+
+    def fail(self, r: dict, at: float, rollback: bool) -> None:
+        svc, dep = r["service"], r["deployment"]
+        r["done"] = True
+        reason = "ECS deployment circuit breaker: tasks failed to start."
+        dep.update(rolloutState="FAILED", rolloutStateReason=reason, updatedAt=at)
+        add_event(svc, f"(service {svc.name}) (deployment {dep['id']}) deployment failed: tasks failed to start.", at)
+        self.timeline.append(timeline_entry(svc, dep, "FAILED", at))
+        previous = next((d for d in svc.deployments if d is not dep and d.get("rolloutState") == "COMPLETED"), None)
+        if rollback and previous is not None:
+            svc.task_definition = previous["taskDefinition"]
+            self.start(r["backend"], svc, rollback_of=previous["id"])
+            self.rollouts[-1]["started"] = at
+            svc.deployments[0]["createdAt"] = at
+
+    def register_targets(self, r: dict) -> None:
+        svc = r["service"]
+        for lb in svc.load_balancers or []:
+            arn = lb.get("targetGroupArn")
+            tg = elbv2_backends[svc._account_id][svc.region_name].target_groups.get(arn) if arn else None
+            if tg is None:
+                continue
+            tg.targets.clear()
+            for i in range(max(svc.desired_count, 1)):
+                target_id = f"10.0.{len(self.timeline) % 250}.{i + 10}"
+                tg.targets[target_id] = {"Id": target_id, "Port": lb.get("containerPort", tg.port)}
+                if r["unhealthy"]:
+                    self.unhealthy_targets.add(target_id)
+                else:
+                    self.unhealthy_targets.discard(target_id)
+
+    def take_throttle(self, action: str) -> bool:
+        with self.lock:
+            left = self.throttles.get(action, 0)
+            if left <= 0:
+                return False
+            self.throttles[action] = left - 1
+            return True
+
+
+SIM = Simulation()
+
+
+def new_deployment(service: Any, task_def_arn: str, state: str, now: float) -> dict:
+    running = service.desired_count if state == "COMPLETED" else 0
+    return {
+        "id": f"ecs-svc/{uuid.uuid4().int % 10**19:019d}",
+        "status": "PRIMARY",
+        "taskDefinition": task_def_arn,
+        "desiredCount": service.desired_count,
+        "pendingCount": service.desired_count - running,
+        "runningCount": running,
+        "failedTasks": 0,
+        "createdAt": now,
+        "updatedAt": now,
+        "launchType": service.launch_type,
+        "rolloutState": state,
+        "rolloutStateReason": f"ECS deployment {state.lower().replace('_', ' ')}.",
+    }
+
+
+def add_event(service: Any, message: str, at: float) -> None:
+    service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": at, "message": message})
+    del service.events[100:]
+
+
+def timeline_entry(service: Any, dep: dict, state: str, at: float) -> dict:
+    return {
+        "service": service.name,
+        "cluster": service.cluster_name,
+        "deploymentId": dep["id"],
+        "taskDefinition": dep["taskDefinition"],
+        "state": state,
+        "at": at,
+    }
+
+
+def stop_task(backend: EC2ContainerServiceBackend, service: Any, dep: dict, at: float) -> None:
+    """A task of the deployment that failed to start, as ListTasks/DescribeTasks show it."""
+    task_def = backend.describe_task_definition(dep["taskDefinition"])
+    # A bridge-mode stand-in, so moto does not try to create an ENI in a subnet we never made.
+    shape = SimpleNamespace(arn=task_def.arn, network_mode="bridge", container_definitions=task_def.container_definitions)
+    cluster = backend._get_cluster(service.cluster_name)
+    task = Task(cluster, shape, None, None, backend, group=f"service:{service.name}", launch_type="FARGATE", started_by=dep["id"])
+    task.desired_status = "STOPPED"
+    task.last_status = "STOPPED"
+    task.stopped_reason = "Essential container in task exited"
+    task.stop_code = "EssentialContainerExited"
+    for c in task.containers:
+        c.last_status, c.exitCode = "STOPPED", 1
+    backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+    add_event(service, f"(service {service.name}) has stopped 1 running tasks: (task {task.id}).", at)
+
+
+# --- hooks into moto ----------------------------------------------------------------------
+_create_service = EC2ContainerServiceBackend.create_service
+_update_service = EC2ContainerServiceBackend.update_service
+_create_service_response = EC2ContainerServiceResponse.create_service
+_health_for = FakeTargetGroup.health_for
+
+
+def create_service(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> Any:
+    with SIM.lock:
+        service = _create_service(self, *args, **kwargs)
+        if service.task_definition and service.deployment_controller.get("type") == "ECS":
+            service.deployments = [new_deployment(service, service.task_definition, "COMPLETED", time.time())]
+            service.running_count, service.pending_count = service.desired_count, 0
+        return service
+
+
+def create_service_response(self: EC2ContainerServiceResponse) -> Any:
+    result = _create_service_response(self)
+    name, cluster = self._get_param("serviceName"), self._get_param("cluster", "default")
+    config = self._get_param("deploymentConfiguration")
+    if config:
+        self.ecs_backend._get_service(cluster, name).deployment_configuration = config
+    return result
+
+
+def update_service(self: EC2ContainerServiceBackend, props: dict[str, Any]) -> Any:
+    with SIM.lock:
+        starts = bool(props.get("task_definition")) or bool(props.get("force_new_deployment"))
+        service = _update_service(self, props)
+        if starts:
+            SIM.start(self, service)
+        return service
+
+
+def health_for(self: FakeTargetGroup, target: dict[str, Any], ec2_backend: Any) -> FakeHealthStatus:
+    status = _health_for(self, target, ec2_backend)
+    if target["Id"] in SIM.unhealthy_targets and target["Id"] in self.targets:
+        return FakeHealthStatus(target["Id"], status.port, self.health_check_port, "unhealthy", "Target.ResponseCodeMismatch", "Health checks failed with these codes: [503]")
+    return status
+
+
+EC2ContainerServiceBackend.create_service = create_service  # type: ignore[method-assign]
+EC2ContainerServiceBackend.update_service = update_service  # type: ignore[method-assign]
+EC2ContainerServiceResponse.create_service = create_service_response  # type: ignore[method-assign]
+FakeTargetGroup.health_for = health_for  # type: ignore[method-assign]
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+def json_response(start_response: Any, status: str, body: Any, content_type: str = "application/json") -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def with_simulation(app: Any) -> Any:
+    def wsgi(environ: dict, start_response: Any) -> Any:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path.startswith("/_ecs_sim/"):
+            return control(path, method, environ, start_response)
+        if path == "/moto-api/reset" and method == "POST":
+            SIM.reset()
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith(ECS_TARGET_PREFIX) and SIM.take_throttle(target[len(ECS_TARGET_PREFIX):]):
+            return json_response(
+                start_response,
+                "400 Bad Request",
+                {"__type": "ThrottlingException", "message": "Rate exceeded"},
+                "application/x-amz-json-1.1",
+            )
+        SIM.advance()
+        return app(environ, start_response)
+
+    return wsgi
+
+
+def control(path: str, method: str, environ: dict, start_response: Any) -> list[bytes]:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+    with SIM.lock:
+        if path == "/_ecs_sim/config" and method == "POST":
+            SIM.config.update({k: float(v) for k, v in body.items() if k in DEFAULTS})
+            return json_response(start_response, "200 OK", SIM.config)
+        if path == "/_ecs_sim/throttle" and method == "POST":
+            SIM.throttles[str(body["action"])] = int(body["count"])
+            return json_response(start_response, "200 OK", SIM.throttles)
+        if path == "/_ecs_sim/timeline" and method == "GET":
+            SIM.advance()
+            return json_response(start_response, "200 OK", SIM.timeline)
+    return json_response(start_response, "404 Not Found", {"error": f"no route {method} {path}"})
 
 
 def main() -> None:
@@ -17,16 +331,19 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
-    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
-    server.start()
+    app = with_simulation(DomainDispatcherApplication(create_backend_app))
+    server = make_server(args.host, args.port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     print(f"READY {args.port}", flush=True)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
-    server.stop()
+    server.shutdown()
     sys.exit(0)
 
 
