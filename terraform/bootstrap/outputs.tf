@@ -1,0 +1,24 @@
+output "state_bucket" {
+  description = "State bucket (terraform.backend.bucket)."
+  value       = aws_s3_bucket.state.bucket
+}
+
+output "lock_table" {
+  description = "DynamoDB lock table, or null when the S3 lockfile is used."
+  value       = var.lock_table == null ? null : aws_dynamodb_table.lock[0].name
+}
+
+output "state_kms_key_arn" {
+  description = "KMS key encrypting the state."
+  value       = aws_kms_key.state.arn
+}
+
+output "plan_role_arn" {
+  description = "Put in environments/<env>.json as aws.roles.plan."
+  value       = module.github_oidc.plan_role_arn
+}
+
+output "deploy_role_arn" {
+  description = "Put in environments/<env>.json as aws.roles.apply and aws.roles.deploy."
+  value       = module.github_oidc.deploy_role_arn
+}

@@ -1,0 +1,53 @@
+variable "environment" {
+  description = "Environment name (dev, staging, prod)."
+  type        = string
+}
+
+variable "account_id" {
+  description = "AWS account of the environment; the provider refuses any other."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the state bucket and the platform."
+  type        = string
+}
+
+variable "state_bucket" {
+  description = "Name of the state bucket (environments/<env>.json terraform.backend.bucket)."
+  type        = string
+}
+
+variable "state_key" {
+  description = "State object key of the platform root (terraform.backend.key)."
+  type        = string
+}
+
+variable "lock_table" {
+  description = "DynamoDB lock table name (terraform.backend.lockTable), or null to rely on the S3 lockfile."
+  type        = string
+  default     = null
+}
+
+variable "noncurrent_version_days" {
+  description = "Days old state versions are kept."
+  type        = number
+  default     = 365
+}
+
+variable "github_repository" {
+  description = "owner/name of the repository whose workflows assume the plan and deploy roles."
+  type        = string
+}
+
+variable "create_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider (false when it already exists in the account)."
+  type        = bool
+  default     = true
+}
+
+variable "ecr_repositories" {
+  description = "ECR repository names the deploy role may manage and push to."
+  type        = list(string)
+  default     = ["platform/open-webui", "platform/bedrock-gateway", "platform/mcpo"]
+}

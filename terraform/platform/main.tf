@@ -1,0 +1,107 @@
+locals {
+  name = "platform-${var.environment}"
+}
+
+data "aws_caller_identity" "current" {}
+
+# One customer-managed key for logs, images, secrets and the data volume of this environment.
+resource "aws_kms_key" "platform" {
+  description             = "Encrypts ${local.name} logs, images, secrets and data"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.kms.json
+}
+
+resource "aws_kms_alias" "platform" {
+  name          = "alias/${local.name}"
+  target_key_id = aws_kms_key.platform.key_id
+}
+
+data "aws_iam_policy_document" "kms" {
+  # checkov:skip=CKV_AWS_111:A key policy's resource "*" means this key; the account root administers it as in AWS's default key policy
+  # checkov:skip=CKV_AWS_356:A key policy's resource "*" means this key
+  # checkov:skip=CKV_AWS_109:The account root administers its own key, as in AWS's default key policy
+  statement {
+    sid       = "AccountAdministers"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+  statement {
+    sid       = "CloudWatchLogsUse"
+    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${var.region}.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:aws:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:*"]
+    }
+  }
+}
+
+module "network" {
+  source                  = "../modules/network"
+  name                    = local.name
+  cidr_block              = var.vpc_cidr
+  availability_zones      = var.availability_zones
+  single_nat_gateway      = var.single_nat_gateway
+  kms_key_arn             = aws_kms_key.platform.arn
+  flow_log_retention_days = var.log_retention_days
+  service_ports = {
+    open_webui = var.services["open-webui"].port
+    gateway    = var.services["bedrock-gateway"].port
+    mcpo       = var.services["mcpo"].port
+  }
+}
+
+module "alb" {
+  source              = "../modules/alb"
+  name                = local.name
+  vpc_id              = module.network.vpc_id
+  subnet_ids          = module.network.public_subnet_ids
+  security_group_id   = module.network.security_group_ids["alb"]
+  target_port         = var.services["open-webui"].port
+  certificate_arn     = var.certificate_arn
+  access_logs_bucket  = var.alb_access_logs_bucket
+  deletion_protection = var.alb_deletion_protection
+  waf_acl_arn         = var.waf_acl_arn
+}
+
+module "ecr" {
+  source       = "../modules/ecr"
+  repositories = toset(values(var.ecr_repositories))
+  keep_images  = var.ecr_keep_images
+  kms_key_arn  = aws_kms_key.platform.arn
+  force_delete = var.ecr_force_delete
+}
+
+module "secrets" {
+  source               = "../modules/secrets"
+  name                 = local.name
+  kms_key_arn          = aws_kms_key.platform.arn
+  recovery_window_days = var.secret_recovery_window_days
+}
+
+module "ecs" {
+  source             = "../modules/ecs"
+  name               = local.name
+  region             = var.region
+  vpc_id             = module.network.vpc_id
+  private_subnet_ids = module.network.private_subnet_ids
+  security_group_ids = module.network.security_group_ids
+  target_group_arn   = module.alb.target_group_arn
+  kms_key_arn        = aws_kms_key.platform.arn
+  secret_arns        = module.secrets.arns
+  services           = var.services
+  log_retention_days = var.log_retention_days
+  bedrock_model_arns = var.bedrock_model_arns
+  mcpo_config        = var.mcpo_config
+  images             = { for k, repo in var.ecr_repositories : k => "${module.ecr.repository_urls[repo]}:${var.initial_image_tag}" }
+}

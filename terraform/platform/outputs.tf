@@ -1,0 +1,24 @@
+output "url" {
+  description = "Where Open WebUI answers."
+  value       = module.alb.url
+}
+
+output "cluster_name" {
+  description = "ECS cluster (environments/<env>.json services[].ecs.cluster)."
+  value       = module.ecs.cluster_name
+}
+
+output "service_names" {
+  description = "ECS service by service key."
+  value       = module.ecs.service_names
+}
+
+output "ecr_repository_urls" {
+  description = "Repository URL by repository name."
+  value       = module.ecr.repository_urls
+}
+
+output "namespace" {
+  description = "Cloud Map namespace of the private services."
+  value       = module.ecs.namespace
+}

@@ -1,0 +1,122 @@
+variable "environment" {
+  description = "Environment name (dev, staging, prod, local)."
+  type        = string
+}
+
+variable "account_id" {
+  description = "AWS account of the environment; the provider refuses any other."
+  type        = string
+}
+
+variable "region" {
+  description = "AWS region of the platform."
+  type        = string
+}
+
+variable "availability_zones" {
+  description = "The two availability zones the subnets span."
+  type        = list(string)
+}
+
+variable "vpc_cidr" {
+  description = "CIDR block of the VPC."
+  type        = string
+  default     = "10.20.0.0/16"
+}
+
+variable "single_nat_gateway" {
+  description = "One NAT gateway instead of one per AZ."
+  type        = bool
+  default     = true
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate of the domain; null serves plain HTTP on the ALB."
+  type        = string
+  default     = null
+}
+
+variable "alb_deletion_protection" {
+  description = "Protect the ALB from deletion."
+  type        = bool
+  default     = true
+}
+
+variable "alb_access_logs_bucket" {
+  description = "Bucket for ALB access logs, or null."
+  type        = string
+  default     = null
+}
+
+variable "waf_acl_arn" {
+  description = "WAFv2 web ACL for the ALB, or null."
+  type        = string
+  default     = null
+}
+
+variable "ecr_repositories" {
+  description = "ECR repository by service key; must match environments/<env>.json services[].ecrRepository."
+  type        = map(string)
+  default = {
+    "open-webui"      = "platform/open-webui"
+    "bedrock-gateway" = "platform/bedrock-gateway"
+    "mcpo"            = "platform/mcpo"
+  }
+}
+
+variable "ecr_keep_images" {
+  description = "Images kept per repository."
+  type        = number
+  default     = 30
+}
+
+variable "ecr_force_delete" {
+  description = "Allow destroying repositories that still hold images."
+  type        = bool
+  default     = false
+}
+
+variable "initial_image_tag" {
+  description = "Tag of the first task-definition revision; deploys replace it afterwards."
+  type        = string
+  default     = "bootstrap"
+}
+
+variable "services" {
+  description = "Sizing per service key (open-webui, bedrock-gateway, mcpo)."
+  type = map(object({
+    cpu           = number
+    memory        = number
+    desired_count = number
+    port          = number
+  }))
+  default = {
+    "open-webui"      = { cpu = 1024, memory = 2048, desired_count = 1, port = 8080 }
+    "bedrock-gateway" = { cpu = 512, memory = 1024, desired_count = 1, port = 80 }
+    "mcpo"            = { cpu = 256, memory = 512, desired_count = 1, port = 8000 }
+  }
+}
+
+variable "mcpo_config" {
+  description = "Arguments after `mcpo` for the MCP proxy container (e.g. -- uvx mcp-server-time)."
+  type        = list(string)
+  default     = []
+}
+
+variable "bedrock_model_arns" {
+  description = "Models and inference profiles the gateway may invoke."
+  type        = list(string)
+  default     = ["arn:aws:bedrock:*::foundation-model/*"]
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group, in days."
+  type        = number
+  default     = 90
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted secret can be restored."
+  type        = number
+  default     = 30
+}
