@@ -1,0 +1,150 @@
+import { PipelineError, userError } from "../errors.js";
+
+/** A pull request (GitHub's REST API addresses its conversation as an issue). */
+export interface PullRequestRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+export interface IssueComment {
+  id: number;
+  body: string;
+  htmlUrl: string;
+}
+
+/** Only the four calls the pull-request comment needs. */
+export interface CommentsApi {
+  listComments(pr: PullRequestRef): Promise<IssueComment[]>;
+  createComment(pr: PullRequestRef, body: string): Promise<IssueComment>;
+  updateComment(pr: PullRequestRef, id: number, body: string): Promise<IssueComment>;
+  deleteComment(pr: PullRequestRef, id: number): Promise<void>;
+}
+
+export interface GitHubClientOptions {
+  /** A token allowed to write pull-request comments. Sent only in the Authorization header. */
+  token: string;
+  /** REST base URL: https://api.github.com, GitHub Enterprise's, or a local stand-in in tests. */
+  apiUrl?: string;
+  fetch?: typeof globalThis.fetch;
+}
+
+export const DEFAULT_API_URL = "https://api.github.com";
+
+/** Where the token comes from: GITHUB_TOKEN (GitHub Actions' own), then GH_TOKEN. */
+export function tokenFromEnv(env: NodeJS.ProcessEnv): string {
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  if (!token) {
+    throw userError(
+      "github.no-token",
+      "Failed to find a GitHub token: neither GITHUB_TOKEN nor GH_TOKEN is set",
+      "In GitHub Actions pass secrets.GITHUB_TOKEN (with permissions pull-requests: write); on a laptop export GH_TOKEN.",
+    );
+  }
+  return token;
+}
+
+interface RawComment {
+  id: number;
+  body?: string | null;
+  html_url: string;
+}
+
+/** A REST client over fetch for issue comments. The token never appears in errors or logs. */
+export function gitHubClient(options: GitHubClientOptions): CommentsApi {
+  const base = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "");
+  const doFetch = options.fetch ?? globalThis.fetch;
+
+  async function call(method: string, url: string, what: string, body?: unknown): Promise<Response> {
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          accept: "application/vnd.github+json",
+          "x-github-api-version": "2022-11-28",
+          "user-agent": "ecs-pipeline",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (err) {
+      throw new PipelineError(`Failed to ${what}: ${(err as Error).message}`, {
+        code: "github.unreachable",
+        source: "tool",
+        hint: `Check that ${base} is reachable from here.`,
+        cause: err,
+      });
+    }
+    if (!response.ok) throw await httpError(response, what);
+    return response;
+  }
+
+  const commentsUrl = (pr: PullRequestRef) =>
+    `${base}/repos/${encodeURIComponent(pr.owner)}/${encodeURIComponent(pr.repo)}/issues/${pr.number}/comments`;
+  const commentUrl = (pr: PullRequestRef, id: number) =>
+    `${base}/repos/${encodeURIComponent(pr.owner)}/${encodeURIComponent(pr.repo)}/issues/comments/${id}`;
+  const name = (pr: PullRequestRef) => `${pr.owner}/${pr.repo}#${pr.number}`;
+
+  return {
+    async listComments(pr) {
+      const all: IssueComment[] = [];
+      let url: string | undefined = `${commentsUrl(pr)}?per_page=100`;
+      while (url) {
+        const response = await call("GET", url, `list the comments of ${name(pr)}`);
+        all.push(...((await response.json()) as RawComment[]).map(toComment));
+        url = nextLink(response.headers.get("link"));
+      }
+      return all;
+    },
+    async createComment(pr, body) {
+      const response = await call("POST", commentsUrl(pr), `comment on ${name(pr)}`, { body });
+      return toComment((await response.json()) as RawComment);
+    },
+    async updateComment(pr, id, body) {
+      const response = await call("PATCH", commentUrl(pr, id), `update comment ${id} on ${name(pr)}`, { body });
+      return toComment((await response.json()) as RawComment);
+    },
+    async deleteComment(pr, id) {
+      await call("DELETE", commentUrl(pr, id), `delete comment ${id} on ${name(pr)}`);
+    },
+  };
+}
+
+function toComment(raw: RawComment): IssueComment {
+  return { id: raw.id, body: raw.body ?? "", htmlUrl: raw.html_url };
+}
+
+/** The rel="next" target of a Link header, per GitHub's pagination. */
+export function nextLink(header: string | null): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(",")) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+const HINTS: Record<number, string> = {
+  401: "The token was refused: it is missing, expired or revoked.",
+  403: "The token may not write here: the job needs `permissions: pull-requests: write` (forks get a read-only token).",
+  404: "No such repository or pull request, or the token cannot see the repository.",
+  422: "GitHub refused the comment body (too long or malformed).",
+};
+
+async function httpError(response: Response, what: string): Promise<PipelineError> {
+  let detail = "";
+  try {
+    const parsed = (await response.json()) as { message?: unknown };
+    if (typeof parsed.message === "string") detail = `: ${parsed.message}`;
+  } catch {
+    // No JSON body: the status alone says enough.
+  }
+  const hint = HINTS[response.status];
+  return new PipelineError(`Failed to ${what}: HTTP ${response.status}${detail}`, {
+    code: `github.http-${response.status}`,
+    source: "tool",
+    ...(hint === undefined ? {} : { hint }),
+  });
+}
