@@ -65,7 +65,7 @@ go_module_dir() {
 
 # Builds a command from inside its own module, with that module's go.mod (replace directives
 # and all), which `go install pkg@version` refuses or resolves differently.
-install_go_tool() { # name version module package-dir-in-module
+install_go_tool() { # name version module package-dir-in-module [GOEXPERIMENT]
   begin "$1" "$2" || return 0
   local log=$LOGS/$1.log
   step "go mod download $3@$2"
@@ -74,7 +74,7 @@ install_go_tool() { # name version module package-dir-in-module
   local work; work=$(mktemp -d)
   cp -r "$dir/." "$work/"; chmod -R u+w "$work"
   step "go build $3/$4 (output in $log)"
-  (cd "$work" && go build -trimpath -ldflags "-s -w" -o "$BIN/$1" "./$4") >>"$log" 2>&1
+  (cd "$work" && GOEXPERIMENT=${5:-} go build -trimpath -ldflags "-s -w" -o "$BIN/$1" "./$4") >>"$log" 2>&1
   rm -rf "$work"
   done_tool "$1" "$2"
 }
@@ -124,7 +124,8 @@ for t in "${want[@]}"; do
     apt) install_apt_tools ;;
     python) install_python_tools ;;
     tofu) install_go_tool tofu "$OPENTOFU_VERSION" github.com/opentofu/opentofu cmd/tofu ;;
-    trivy) install_go_tool trivy "$TRIVY_VERSION" github.com/aquasecurity/trivy cmd/trivy ;;
+    # Trivy uses encoding/json/v2, which Go 1.26 ships behind an experiment flag.
+    trivy) install_go_tool trivy "$TRIVY_VERSION" github.com/aquasecurity/trivy cmd/trivy jsonv2 ;;
     trivy-db) install_trivy_db ;;
     tflint) install_go_tool tflint "$TFLINT_VERSION" github.com/terraform-linters/tflint .; install_tflint_aws ;;
     actionlint) install_go_tool actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint cmd/actionlint ;;

@@ -8,19 +8,41 @@ export interface LintCheck {
   scope: string;
   program: string;
   args: string[];
+  /** What to run when the program is missing. */
+  install: string;
 }
 
 /**
  * The checks `lint` runs over a repository, in report order. Paths that do not exist in the
  * repository are left out of a check's arguments rather than failing it.
  */
-export function lintChecks(root: string): LintCheck[] {
-  const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+export function lintChecks(root: string, binDir = path.join(root, "node_modules", ".bin")): LintCheck[] {
+  const bin = (name: string) => path.join(binDir, name);
+  const npm = "npm ci";
+  const toolchain = "scripts/install-toolchain.sh";
   const tsProjects = ["tsconfig.json", "dagger/tsconfig.json"].filter((p) => existsSync(path.join(root, p)));
   const checks: LintCheck[] = [
-    { tool: "eslint", scope: "src/ dagger/ test/ scripts/", program: bin("eslint"), args: ["--max-warnings=0", "."] },
-    { tool: "prettier", scope: "TypeScript, JSON and YAML sources", program: bin("prettier"), args: ["--check", "."] },
-    ...tsProjects.map((p) => ({ tool: "tsc", scope: p, program: bin("tsc"), args: ["--noEmit", "-p", p] })),
+    {
+      tool: "eslint",
+      scope: "src/ dagger/ test/ scripts/",
+      program: bin("eslint"),
+      args: ["--max-warnings=0", "."],
+      install: npm,
+    },
+    {
+      tool: "prettier",
+      scope: "TypeScript, JSON and YAML sources",
+      program: bin("prettier"),
+      args: ["--check", "."],
+      install: npm,
+    },
+    ...tsProjects.map((p) => ({
+      tool: "tsc",
+      scope: p,
+      program: bin("tsc"),
+      args: ["--noEmit", "-p", p],
+      install: npm,
+    })),
   ];
   if (existsSync(path.join(root, "terraform"))) {
     checks.push({
@@ -28,10 +50,17 @@ export function lintChecks(root: string): LintCheck[] {
       scope: "terraform/",
       program: "tofu",
       args: ["fmt", "-check", "-recursive", "-diff", "terraform"],
+      install: toolchain,
     });
   }
   if (existsSync(path.join(root, ".github", "workflows"))) {
-    checks.push({ tool: "actionlint", scope: ".github/workflows/", program: "actionlint", args: ["-no-color"] });
+    checks.push({
+      tool: "actionlint",
+      scope: ".github/workflows/",
+      program: "actionlint",
+      args: ["-no-color"],
+      install: toolchain,
+    });
   }
   return checks;
 }

@@ -1,5 +1,5 @@
-import { run, type RunResult } from "../process/run.js";
-import { lintChecks, type LintCheck } from "./checks.js";
+import { run } from "../process/run.js";
+import { lintChecks } from "./checks.js";
 
 export interface LintFinding {
   tool: string;
@@ -16,18 +16,17 @@ export interface LintResult {
 
 export interface LintOptions {
   root: string;
-  /** Runs one check; injectable so the aggregation can be exercised without every tool. */
-  runCheck?: (check: LintCheck, root: string) => Promise<RunResult>;
+  /** Where eslint, prettier and tsc are installed; defaults to the repository's node_modules/.bin. */
+  binDir?: string;
 }
 
 /** Runs every check, never stopping at the first failure, so one report shows everything. */
 export async function lint(options: LintOptions): Promise<LintResult> {
-  const runCheck = options.runCheck ?? ((c, root) => run(c.program, c.args, { cwd: root }));
   const findings: LintFinding[] = [];
-  for (const check of lintChecks(options.root)) {
-    const result = await runCheck(check, options.root);
+  for (const check of lintChecks(options.root, options.binDir)) {
+    const result = await run(check.program, check.args, { cwd: options.root });
     const output = result.notFound
-      ? `${check.program} is not installed. Install it with scripts/install-toolchain.sh, or run lint in its container: dagger call lint`
+      ? `${check.program} is not installed. Install it with ${check.install}, or run lint in its container: dagger call lint`
       : `${result.stdout}\n${result.stderr}`.trim();
     findings.push({ tool: check.tool, scope: check.scope, passed: result.exitCode === 0, output });
   }
