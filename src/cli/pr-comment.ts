@@ -1,0 +1,98 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { userError } from "../errors.js";
+import { DEFAULT_API_URL, gitHubClient, tokenFromEnv, type PullRequestRef } from "../github/client.js";
+import { upsertPullRequestComment, type CommentChange } from "../github/pr-comment.js";
+import { requireString, type Command, type OptionValues } from "./command.js";
+
+const VERBS: Record<CommentChange["action"], string> = {
+  create: "created",
+  update: "updated",
+  unchanged: "unchanged",
+  delete: "deleted",
+};
+
+/**
+ * Posts (or updates in place) the pull request's comment for one key, e.g. the plan of one
+ * environment. Each --body-file is one part; the caller splits an over-long body with the
+ * terraform summary's splitter so every part fits GitHub's limit with our marker.
+ */
+export const prCommentCommand: Command = {
+  name: "pr-comment",
+  summary: "Create or update in place the pull-request comment for a key (e.g. plan/dev); GITHUB_TOKEN from env",
+  usage:
+    "pr-comment --repository OWNER/NAME --pr NUMBER --key KEY --body-file FILE [--body-file FILE ...] [--api-url URL] [--dry-run] [--json]",
+  options: {
+    repository: { type: "string" },
+    pr: { type: "string" },
+    key: { type: "string" },
+    "body-file": { type: "string", multiple: true },
+    "api-url": { type: "string" },
+    "dry-run": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+  },
+  async run(values, _positionals, io) {
+    const pr = pullRequestFrom(values);
+    const key = requireString(values, "key", "pr-comment");
+    const files = values["body-file"];
+    if (!Array.isArray(files) || files.length === 0) {
+      throw userError(
+        "cli.missing-option",
+        "pr-comment: missing required option --body-file",
+        `Usage: ecs-pipeline ${prCommentCommand.usage}`,
+      );
+    }
+    const parts = await Promise.all(files.map((f) => readBody(path.resolve(io.cwd, String(f)))));
+    const apiUrl = typeof values["api-url"] === "string" ? values["api-url"] : io.env.GITHUB_API_URL || DEFAULT_API_URL;
+    const dryRun = values["dry-run"] === true;
+    const result = await upsertPullRequestComment({
+      api: gitHubClient({ token: tokenFromEnv(io.env), apiUrl }),
+      pr,
+      key,
+      parts,
+      dryRun,
+      onChange: (c) =>
+        io.log(
+          `${dryRun ? "would be " : ""}${VERBS[c.action]}: ${c.part ? `part ${c.part}/${parts.length}` : "surplus part"}${c.url ? ` ${c.url}` : ""}`,
+        ),
+    });
+    if (values.json) io.out(JSON.stringify(result, null, 2));
+    else {
+      const first = result.changes.find((c) => c.part === 1);
+      io.out(
+        `${dryRun ? "Dry run: " : ""}comment ${key} on ${pr.owner}/${pr.repo}#${pr.number}: ${first?.url ?? "(new)"}`,
+      );
+    }
+    return 0;
+  },
+};
+
+function pullRequestFrom(values: OptionValues): PullRequestRef {
+  const repository = requireString(values, "repository", "pr-comment");
+  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository);
+  if (!match) {
+    throw userError(
+      "cli.bad-repository",
+      `pr-comment: --repository "${repository}" is not OWNER/NAME`,
+      "In GitHub Actions pass ${{ github.repository }}.",
+    );
+  }
+  const raw = requireString(values, "pr", "pr-comment");
+  const number = Number(raw);
+  if (!Number.isInteger(number) || number < 1) {
+    throw userError(
+      "cli.bad-pr",
+      `pr-comment: --pr "${raw}" is not a pull request number`,
+      "In GitHub Actions pass ${{ github.event.pull_request.number }}.",
+    );
+  }
+  return { owner: match[1]!, repo: match[2]!, number };
+}
+
+async function readBody(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    throw userError("cli.body-file", `Failed to read comment body ${file}: ${(err as Error).message}`);
+  }
+}
