@@ -1,5 +1,5 @@
 // The Dagger module: entry points only, each a few lines. Containers live in containers.ts.
-import { argument, check, func, object, type Directory } from "@dagger.io/dagger";
+import { argument, check, func, object, type Container, type Directory } from "@dagger.io/dagger";
 import { everyCall, lintToolbox, motoService, testMachine } from "./containers.js";
 
 /**
@@ -36,6 +36,22 @@ export class EcsPipeline {
     source: Directory,
   ): Promise<string> {
     return lintToolbox(source).withExec(["node_modules/.bin/tsx", "src/cli/main.ts", "lint"]).stdout();
+  }
+
+  /**
+   * The container lint runs in: the repository with its npm dependencies, tofu, actionlint and
+   * shellcheck. Open a shell in it with `dagger call toolbox terminal`.
+   */
+  @func()
+  toolbox(
+    /** The repository to mount at /repo (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: ["**/node_modules", ".git", "dist", "coverage", "dagger/sdk", "**/.terraform", "**/*.tfplan", ".pipeline"],
+    })
+    source: Directory,
+  ): Container {
+    return lintToolbox(source);
   }
 
   /**

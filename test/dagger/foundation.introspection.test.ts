@@ -57,6 +57,13 @@ describe("the Dagger module as the engine would register it", () => {
     });
   });
 
+  it("registers toolbox as a container to open a shell in when a step needs debugging", async () => {
+    const toolbox = (await introspectModule()).objects.EcsPipeline!.functions.toolbox!;
+    expect(toolbox).toMatchObject({ cache: null, check: false, returns: "Container" });
+    expect(toolbox.description).toContain("dagger call toolbox terminal");
+    expect(toolbox.args.source).toMatchObject({ type: "Directory", defaultPath: "/", ignore: SOURCE_IGNORE });
+  });
+
   it("gives every function and every argument a doc comment, because they are `dagger call --help`", async () => {
     const undocumented: string[] = [];
     for (const [objectName, object] of Object.entries((await introspectModule()).objects)) {
