@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { userError } from "../errors.js";
 import { DEFAULT_API_URL, gitHubClient, tokenFromEnv, type PullRequestRef } from "../github/client.js";
-import { upsertPullRequestComment, type CommentChange } from "../github/pr-comment.js";
+import { partBudget, upsertPullRequestComment, type CommentChange } from "../github/pr-comment.js";
+import { splitMarkdown } from "../terraform/split.js";
 import { requireString, type Command, type OptionValues } from "./command.js";
 
 const VERBS: Record<CommentChange["action"], string> = {
@@ -14,8 +15,8 @@ const VERBS: Record<CommentChange["action"], string> = {
 
 /**
  * Posts (or updates in place) the pull request's comment for one key, e.g. the plan of one
- * environment. Each --body-file is one part; the caller splits an over-long body with the
- * terraform summary's splitter so every part fits GitHub's limit with our marker.
+ * environment. Several --body-file are the parts of one body, already split; a single body
+ * over GitHub's limit is split here with the plan summary's Markdown splitter.
  */
 export const prCommentCommand: Command = {
   name: "pr-comment",
@@ -42,7 +43,8 @@ export const prCommentCommand: Command = {
         `Usage: ecs-pipeline ${prCommentCommand.usage}`,
       );
     }
-    const parts = await Promise.all(files.map((f) => readBody(path.resolve(io.cwd, String(f)))));
+    const bodies = await Promise.all(files.map((f) => readBody(path.resolve(io.cwd, String(f)))));
+    const parts = bodies.length === 1 ? splitMarkdown(bodies[0]!, { maxChars: partBudget(key) }) : bodies;
     const apiUrl = typeof values["api-url"] === "string" ? values["api-url"] : io.env.GITHUB_API_URL || DEFAULT_API_URL;
     const dryRun = values["dry-run"] === true;
     const result = await upsertPullRequestComment({

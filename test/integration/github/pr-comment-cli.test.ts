@@ -58,6 +58,30 @@ describe("ecs-pipeline pr-comment", () => {
     expect(JSON.parse(out[0]!)).toMatchObject({ dryRun: false, changes: [{ action: "create" }, { action: "create" }] });
   });
 
+  it("splits a single body over GitHub's limit into several comments that each fit", async () => {
+    const lines = Array.from(
+      { length: 3000 },
+      (_, i) => `- \`module.ecs.aws_ecs_service.svc[${i}]\` will be updated in place`,
+    );
+    await writeFile(path.join(dir, "plan.md"), lines.join("\n"));
+    const code = await run([
+      "--repository",
+      "acme/platform",
+      "--pr",
+      "7",
+      "--key",
+      "plan/prod",
+      "--body-file",
+      "plan.md",
+    ]);
+    expect(code).toBe(0);
+    expect(gh.comments.length).toBeGreaterThan(1);
+    expect(gh.comments.every((c) => c.body.length <= 65_536)).toBe(true);
+    const text = gh.comments.map((c) => c.body).join("\n");
+    expect(text).toContain("svc[0]");
+    expect(text).toContain("svc[2999]");
+  });
+
   it("fails with a user error and a hint, before any call, when no token is set", async () => {
     await writeFile(path.join(dir, "plan.md"), "x");
     const code = await run(
