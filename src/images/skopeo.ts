@@ -1,0 +1,82 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { PipelineError } from "../errors.js";
+
+const run = promisify(execFile);
+
+/** Where an image lives: registry host, repository, and a tag or a sha256 digest. */
+export interface ImageRef {
+  registry: string;
+  repository: string;
+  reference: string;
+}
+
+export function formatRef(ref: ImageRef): string {
+  const sep = ref.reference.startsWith("sha256:") ? "@" : ":";
+  return `${ref.registry}/${ref.repository}${sep}${ref.reference}`;
+}
+
+export interface RegistryAccess {
+  authFile: string | undefined;
+  /** False only for plain-HTTP test registries on loopback. */
+  tlsVerify: boolean;
+}
+
+/** The two registry calls promotion needs, as a narrow interface (the real one runs skopeo). */
+export interface RegistryClient {
+  /** The raw manifest (or index) bytes, or undefined when the reference does not exist. */
+  manifest(ref: ImageRef, access: RegistryAccess): Promise<Buffer | undefined>;
+  /** Copies every platform of `from` to `to`, keeping digests. */
+  copy(from: ImageRef, to: ImageRef, access: { from: RegistryAccess; to: RegistryAccess }): Promise<void>;
+}
+
+export function manifestDigest(raw: Buffer): string {
+  return `sha256:${createHash("sha256").update(raw).digest("hex")}`;
+}
+
+// skopeo's wording for a reference the registry does not have (distribution and ECR).
+const NOT_FOUND = /manifest unknown|not found|MANIFEST_UNKNOWN|name unknown|NAME_UNKNOWN/i;
+
+export function skopeoClient(skopeo = "skopeo"): RegistryClient {
+  return {
+    async manifest(ref, access) {
+      const args = ["inspect", "--raw", ...accessArgs("", access), `docker://${formatRef(ref)}`];
+      try {
+        const { stdout } = await run(skopeo, args, { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 });
+        return stdout;
+      } catch (err) {
+        const stderr = String((err as { stderr?: unknown }).stderr ?? "");
+        if (NOT_FOUND.test(stderr)) return undefined;
+        throw toolError(`read ${formatRef(ref)}`, stderr || (err as Error).message);
+      }
+    },
+    async copy(from, to, access) {
+      const args = ["copy", "--all", "--preserve-digests", "--retry-times", "3"];
+      args.push(...accessArgs("src-", access.from), ...accessArgs("dest-", access.to));
+      args.push(`docker://${formatRef(from)}`, `docker://${formatRef(to)}`);
+      try {
+        await run(skopeo, args, { maxBuffer: 16 * 1024 * 1024 });
+      } catch (err) {
+        throw toolError(
+          `copy ${formatRef(from)} to ${formatRef(to)}`,
+          String((err as { stderr?: unknown }).stderr ?? (err as Error).message),
+        );
+      }
+    },
+  };
+}
+
+function accessArgs(prefix: "" | "src-" | "dest-", access: RegistryAccess): string[] {
+  const args = [`--${prefix}tls-verify=${access.tlsVerify}`];
+  if (access.authFile) args.push(`--${prefix}authfile`, access.authFile);
+  return args;
+}
+
+function toolError(act: string, stderr: string): PipelineError {
+  return new PipelineError(`Failed to ${act}: ${stderr.trim().split("\n").slice(-3).join("\n")}`, {
+    code: "images.registry-failed",
+    source: "tool",
+    hint: "Check the registry address and that the credentials for that side are valid and not expired.",
+  });
+}

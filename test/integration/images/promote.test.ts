@@ -1,0 +1,116 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promote, type PromoteEvent, type PromoteOptions } from "../../../src/images/promote.js";
+import { skopeoClient, manifestDigest } from "../../../src/images/skopeo.js";
+import { requireTool } from "../../support/tools.js";
+import { alpineRootfs, writeOciLayout } from "./support/oci.js";
+import { startRegistry, type LocalRegistry } from "./support/registry.js";
+
+// Two real registries on loopback stand for two environments' ECR registries; skopeo moves
+// the image between them exactly as it does between ECR accounts (minus TLS and auth).
+const sha = "0123456789abcdef0123456789abcdef01234567";
+let dev: LocalRegistry;
+let staging: LocalRegistry;
+let work: string;
+let indexDigest: string;
+const plain = { authFile: undefined, tlsVerify: false };
+
+beforeAll(async () => {
+  requireTool("skopeo");
+  [dev, staging] = await Promise.all([startRegistry(), startRegistry()]);
+  work = await mkdtemp(path.join(tmpdir(), "promote-"));
+  const files = alpineRootfs("3.20.3", [{ name: "busybox", version: "1.36.1-r28" }]);
+  indexDigest = await writeOciLayout(path.join(work, "layout"), [
+    { architecture: "amd64", files },
+    { architecture: "arm64", files: [...files, { path: "etc/arch", content: "arm64\n" }] },
+  ]);
+  execFileSync("skopeo", [
+    "copy",
+    "--all",
+    "--preserve-digests",
+    "--dest-tls-verify=false",
+    `oci:${path.join(work, "layout")}`,
+    `docker://${dev.host}/platform/mcpo:${sha}`,
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([dev?.stop(), staging?.stop()]);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+function options(overrides: Partial<PromoteOptions> = {}): PromoteOptions & { events: PromoteEvent[] } {
+  const events: PromoteEvent[] = [];
+  return {
+    source: { registry: dev.host, repository: "platform/mcpo", reference: sha },
+    destination: { registry: staging.host, repository: "platform/mcpo", tags: [sha, "staging-0123456789ab"] },
+    expectDigest: undefined,
+    sourceAccess: plain,
+    destinationAccess: plain,
+    dryRun: false,
+    registry: skopeoClient(),
+    onProgress: (e) => events.push(e),
+    events,
+    ...overrides,
+  };
+}
+
+function remoteDigest(ref: string): string {
+  return manifestDigest(execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${ref}`]));
+}
+
+function remotePlatforms(ref: string): string[] {
+  const out = execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${ref}`], {
+    encoding: "utf8",
+  });
+  return (JSON.parse(out) as { manifests: { platform: { architecture: string } }[] }).manifests.map(
+    (m) => m.platform.architecture,
+  );
+}
+
+describe("promote between two real registries", () => {
+  it("plans without copying on a dry run", async () => {
+    const result = await promote(options({ dryRun: true }));
+    expect(result).toMatchObject({ digest: indexDigest, changed: true, dryRun: true });
+    await expect(
+      skopeoClient().manifest({ registry: staging.host, repository: "platform/mcpo", reference: sha }, plain),
+    ).resolves.toBeUndefined();
+  });
+
+  it("copies the multi-platform index so it arrives with the same digest, both platforms, and every tag", async () => {
+    const o = options();
+    const result = await promote(o);
+    expect(result).toMatchObject({ digest: indexDigest, platforms: ["linux/amd64", "linux/arm64"], changed: true });
+    expect(remoteDigest(`${staging.host}/platform/mcpo@${indexDigest}`)).toBe(indexDigest);
+    expect(remoteDigest(`${staging.host}/platform/mcpo:staging-0123456789ab`)).toBe(indexDigest);
+    expect(remotePlatforms(`${staging.host}/platform/mcpo:${sha}`)).toEqual(["amd64", "arm64"]);
+    expect(o.events.map((e) => e.kind)).toEqual(["resolved", "copying", "copying", "verified"]);
+  });
+
+  it("does nothing the second time", async () => {
+    const o = options();
+    const result = await promote(o);
+    expect(result.changed).toBe(false);
+    expect(o.events.map((e) => e.kind)).toEqual(["resolved", "present"]);
+  });
+
+  it("says clearly when the source has no such image", async () => {
+    const missing = options({ source: { registry: dev.host, repository: "platform/mcpo", reference: "f".repeat(40) } });
+    await expect(promote(missing)).rejects.toThrow(
+      `Failed to promote ${dev.host}/platform/mcpo:${"f".repeat(40)}: no such image in the source registry`,
+    );
+    const missingDigest = options({
+      source: { registry: dev.host, repository: "platform/mcpo", reference: `sha256:${"a".repeat(64)}` },
+    });
+    await expect(promote(missingDigest)).rejects.toThrow(/no such image in the source registry/);
+  });
+
+  it("refuses a source tag that no longer points at the expected digest", async () => {
+    await expect(promote(options({ expectDigest: `sha256:${"b".repeat(64)}` }))).rejects.toThrow(
+      `resolves to ${indexDigest}, not the expected sha256:${"b".repeat(64)}`,
+    );
+  });
+});
