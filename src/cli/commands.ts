@@ -1,7 +1,9 @@
 import type { Command } from "./command.js";
+import { applyCommand } from "./apply.js";
 import { lintCommand } from "./lint.js";
+import { planCommand } from "./plan.js";
 import { prCommentCommand } from "./pr-comment.js";
 import { validateConfigCommand } from "./validate-config.js";
 
 /** Every verb the CLI knows, in the order `--help` lists them. */
-export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand];
+export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, planCommand, applyCommand];

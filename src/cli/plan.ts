@@ -1,0 +1,46 @@
+import path from "node:path";
+import { loadEnvironment } from "../config/load.js";
+import { userError } from "../errors.js";
+import { formatProgress } from "../terraform/progress.js";
+import { plan } from "../terraform/plan.js";
+import { requireString, type Command, type OptionValues } from "./command.js";
+
+/** Plans one environment into a directory: saved plan, JSON, summary parts, fingerprint. */
+export const planCommand: Command = {
+  name: "plan",
+  summary: "Plan an environment's Terraform (after the AWS account guard) into a plan directory",
+  usage: "plan --env NAME [--out DIR] [--lock-timeout SECONDS] [--json]",
+  options: {
+    env: { type: "string" },
+    out: { type: "string" },
+    "lock-timeout": { type: "string" },
+    json: { type: "boolean", default: false },
+  },
+  async run(values, _positionals, io) {
+    const name = requireString(values, "env", "plan");
+    const env = await loadEnvironment(name, { root: io.cwd });
+    const outDir = path.resolve(io.cwd, typeof values.out === "string" ? values.out : `.pipeline/plans/${name}`);
+    const result = await plan({
+      env,
+      repoRoot: io.cwd,
+      outDir,
+      vars: io.env,
+      lockTimeoutSeconds: lockTimeout(values),
+      onProgress: (e) => io.log(formatProgress(e)),
+    });
+    if (values.json) io.out(JSON.stringify({ outDir, meta: result.meta }, null, 2));
+    else io.out(`${result.parts.join("\n\n")}\n\nPlan written to ${outDir}`);
+    return 0;
+  },
+};
+
+/** Reads --lock-timeout as whole seconds (0 or more). */
+export function lockTimeout(values: OptionValues): number {
+  const raw = values["lock-timeout"];
+  if (raw === undefined) return 60;
+  const n = Number(raw);
+  if (typeof raw !== "string" || !Number.isInteger(n) || n < 0) {
+    throw userError("cli.bad-arguments", `--lock-timeout: found "${String(raw)}", expected whole seconds (0 or more)`);
+  }
+  return n;
+}

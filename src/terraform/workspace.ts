@@ -1,0 +1,115 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { openSession, type AwsSession, type RolePurpose } from "../aws/index.js";
+import type { EnvironmentConfig } from "../config/schema.js";
+import { userError } from "../errors.js";
+import { backendConfigArgs, describeBackend } from "./backend.js";
+import { computeFingerprint, parseStateIdent, type Fingerprint } from "./fingerprint.js";
+import type { TerraformProgress } from "./progress.js";
+import { runTofu, type TofuContext } from "./tofu.js";
+
+/** One environment's Terraform working set: where the root is, how tofu runs, as whom. */
+export interface Workspace {
+  env: EnvironmentConfig;
+  repoRoot: string;
+  rootDir: string;
+  varFile: string;
+  lockFile: string;
+  tofu: TofuContext;
+  session: AwsSession;
+}
+
+export interface OpenWorkspaceOptions {
+  env: EnvironmentConfig;
+  repoRoot: string;
+  /** Process environment: credentials (see src/aws) and PATH. */
+  vars: NodeJS.ProcessEnv;
+  purpose: RolePurpose;
+  tofuBin?: string;
+  onProgress?: (event: TerraformProgress) => void;
+}
+
+/**
+ * Checks the root and var file exist, opens an AWS session for the purpose (which runs the
+ * account guard: STS must answer with the environment's account), and prepares a tofu
+ * context with those credentials and a data directory of the environment's own.
+ */
+export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Workspace> {
+  const { env, repoRoot } = options;
+  const rootDir = path.resolve(repoRoot, env.terraform.root);
+  const varFile = path.resolve(repoRoot, env.terraform.varFile);
+  if (!existsSync(rootDir)) {
+    throw userError(
+      "terraform.no-root",
+      `Failed to find the Terraform root of ${env.name}: ${env.terraform.root} does not exist under ${repoRoot}`,
+      `Fix terraform.root in environments/${env.name}.json, or run from the repository root.`,
+    );
+  }
+  if (!existsSync(varFile)) {
+    throw userError(
+      "terraform.no-var-file",
+      `Failed to find the var file of ${env.name}: ${env.terraform.varFile} does not exist`,
+      `Create it, or fix terraform.varFile in environments/${env.name}.json.`,
+    );
+  }
+  options.onProgress?.({ kind: "step", message: `checking AWS account ${env.aws.accountId} (${options.purpose} role)` });
+  const session = await openSession(env, { purpose: options.purpose, vars: options.vars });
+  options.onProgress?.({ kind: "step", message: `acting as ${session.identity.arn}` });
+  const creds = await session.config.credentials();
+  const tofuVars: NodeJS.ProcessEnv = {
+    ...options.vars,
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_REGION: env.aws.region,
+    AWS_DEFAULT_REGION: env.aws.region,
+  };
+  delete tofuVars.AWS_PROFILE;
+  if (creds.sessionToken) tofuVars.AWS_SESSION_TOKEN = creds.sessionToken;
+  else delete tofuVars.AWS_SESSION_TOKEN;
+  const tofu: TofuContext = {
+    bin: options.tofuBin ?? options.vars.TOFU_BIN ?? "tofu",
+    cwd: rootDir,
+    env: tofuVars,
+    dataDir: path.join(repoRoot, ".pipeline", "terraform", env.name),
+  };
+  return { env, repoRoot, rootDir, varFile, lockFile: path.join(rootDir, ".terraform.lock.hcl"), tofu, session };
+}
+
+/** `tofu init` against the environment's backend (reconfigured every time: one data dir per env). */
+export async function initBackend(ws: Workspace, onProgress?: (e: TerraformProgress) => void): Promise<void> {
+  onProgress?.({ kind: "step", message: `tofu init: backend ${describeBackend(ws.env)}` });
+  await runTofu(ws.tofu, ["init", "-input=false", "-no-color", "-reconfigure", ...backendConfigArgs(ws.env)], {
+    act: `initialise the Terraform backend of ${ws.env.name}`,
+  });
+}
+
+/** Fingerprint of the current inputs: source (root + local modules), var file, lock file, backend, state. */
+export async function currentFingerprint(ws: Workspace, exclude: string[] = []): Promise<Fingerprint> {
+  const pulled = await runTofu(ws.tofu, ["state", "pull"], { act: `read the state of ${ws.env.name}` });
+  return computeFingerprint({
+    repoRoot: ws.repoRoot,
+    sourceDirs: [ws.rootDir, ...(await localModuleDirs(ws))],
+    varFile: ws.varFile,
+    lockFile: ws.lockFile,
+    backend: JSON.stringify({ ...ws.env.terraform.backend, endpoint: ws.env.aws.endpoint ?? null }),
+    state: parseStateIdent(pulled.stdout),
+    exclude: [ws.tofu.dataDir, ...exclude],
+  });
+}
+
+const modulesManifest = z.object({ Modules: z.array(z.object({ Dir: z.string() })).default([]) });
+
+/** Directories of the modules the root calls, as `tofu init` recorded them. */
+async function localModuleDirs(ws: Workspace): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path.join(ws.tofu.dataDir, "modules", "modules.json"), "utf8");
+  } catch {
+    return [];
+  }
+  const parsed = modulesManifest.safeParse(JSON.parse(text));
+  if (!parsed.success) return [];
+  return parsed.data.Modules.map((m) => path.resolve(ws.rootDir, m.Dir));
+}
