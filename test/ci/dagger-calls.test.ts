@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { introspectModule, type RegisteredFunction } from "../support/introspect.js";
+import {
+  codeBuildCommands,
+  gitHubCommands,
+  gitLabCommands,
+  kebab,
+  parseDaggerCall,
+  shellCommands,
+  type CiCommand,
+  type DaggerCall,
+} from "./ci-configs.js";
+
+/**
+ * Every `dagger call` in every CI configuration, checked against the functions and
+ * arguments the engine would register for the module (read with the SDK's introspector):
+ * a renamed function or argument breaks this test, not a pipeline run.
+ */
+
+interface Found {
+  where: string;
+  command: CiCommand;
+  call: DaggerCall;
+}
+
+function allCalls(): Found[] {
+  const commands = [...gitHubCommands(), ...gitLabCommands(), ...codeBuildCommands()];
+  return commands.flatMap((command) =>
+    shellCommands(command.text)
+      // CodeBuild's dispatch: "name) dagger call ..." arms of a case statement.
+      .map((words) => (/^[a-z-]+\)$/.test(words[0] ?? "") ? words.slice(1) : words))
+      .map((words) => parseDaggerCall(words))
+      .filter((call): call is DaggerCall => call !== undefined)
+      .map((call) => ({ where: `${command.file} (${command.job}): dagger call ${call.function}`, command, call })),
+  );
+}
+
+async function functionsByCliName(): Promise<Map<string, RegisteredFunction>> {
+  const mod = await introspectModule();
+  const fns = mod.objects.EcsPipeline!.functions;
+  return new Map(Object.entries(fns).map(([name, fn]) => [kebab(name), fn]));
+}
+
+describe("`dagger call` in the CI configurations", () => {
+  const calls = allCalls();
+
+  it("are found in GitHub Actions, GitLab CI and CodeBuild alike", () => {
+    const cis = new Set(calls.map((c) => c.command.ci));
+    expect([...cis].sort()).toEqual(["codebuild", "github", "gitlab"]);
+    const per = (ci: string) => new Set(calls.filter((c) => c.command.ci === ci).map((c) => c.call.function));
+    for (const ci of ["github", "gitlab", "codebuild"]) {
+      expect([...per(ci)].sort(), ci).toEqual(["check", "deploy", "detect-drift", "pull-request", "rollback"]);
+    }
+  });
+
+  it("name functions the module registers, with no chained calls after them", async () => {
+    const fns = await functionsByCliName();
+    for (const { where, call } of calls) {
+      expect(fns.has(call.function), `${where}: no such function; module has ${[...fns.keys()].join(", ")}`).toBe(true);
+      expect(call.rest, where).toEqual([]);
+    }
+  });
+
+  it("pass only arguments the function declares, and every argument it requires", async () => {
+    const fns = await functionsByCliName();
+    for (const { where, call } of calls) {
+      const fn = fns.get(call.function);
+      if (!fn) continue; // reported by the test above
+      const declared = new Map(Object.entries(fn.args).map(([name, arg]) => [kebab(name), arg]));
+      for (const flag of call.flags.keys()) {
+        expect(
+          declared.has(flag),
+          `${where}: --${flag} is not an argument; it has ${[...declared.keys()].join(", ")}`,
+        ).toBe(true);
+      }
+      for (const [flag, arg] of declared) {
+        const required = !arg.optional && arg.defaultValue === undefined && arg.defaultPath === undefined;
+        if (required) expect(call.flags.has(flag), `${where}: missing required --${flag}`).toBe(true);
+      }
+    }
+  });
+
+  it("pass Secrets only from environment variables the job provides, and plain values only as values", async () => {
+    const fns = await functionsByCliName();
+    for (const { where, command, call } of calls) {
+      const fn = fns.get(call.function);
+      if (!fn) continue;
+      const types = new Map(Object.entries(fn.args).map(([name, arg]) => [kebab(name), arg.type]));
+      for (const [flag, value] of call.flags) {
+        const type = types.get(flag);
+        if (type === undefined) continue;
+        if (type === "Secret") {
+          const match = /^env:([A-Z0-9_]+)$/.exec(value);
+          expect(match, `${where}: --${flag} is a Secret and must be env:NAME, got "${value}"`).not.toBeNull();
+          expect(
+            command.env.has(match![1]!),
+            `${where}: --${flag} reads ${match![1]}, which the job does not set`,
+          ).toBe(true);
+        } else {
+          expect(value.startsWith("env:"), `${where}: --${flag} is a ${type}; "env:" would pass the literal text`).toBe(
+            false,
+          );
+          for (const ref of value.matchAll(/\$([A-Z_][A-Z0-9_]*)/g)) {
+            expect(command.env.has(ref[1]!), `${where}: --${flag} uses $${ref[1]}, which the job does not set`).toBe(
+              true,
+            );
+          }
+          if (type === "boolean") expect(value, `${where}: --${flag}`).toBe("true");
+          if (type === "integer" && !value.startsWith("$")) expect(value, `${where}: --${flag}`).toMatch(/^\d+$/);
+        }
+      }
+    }
+  });
+});
