@@ -4,6 +4,7 @@ import { lintCommand } from "./lint.js";
 import { planCommand } from "./plan.js";
 import { prCommentCommand } from "./pr-comment.js";
 import { validateConfigCommand } from "./validate-config.js";
+import { imageCommands } from "./image-commands.js";
 
 /** Every verb the CLI knows, in the order `--help` lists them. */
-export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, planCommand, applyCommand];
+export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, planCommand, applyCommand, ...imageCommands];

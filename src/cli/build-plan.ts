@@ -1,0 +1,99 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { loadEnvironment } from "../config/load.js";
+import { userError } from "../errors.js";
+import { classifyBuilds, type BuildRecord } from "../images/build-record.js";
+import { ecrRegistry } from "../images/ecr-auth.js";
+import { buildMatrix } from "../images/matrix.js";
+import { applyPatchToDirectory, planPatch } from "../images/patch.js";
+import { computeTags } from "../images/tags.js";
+import { requireString, type Command } from "./command.js";
+import { listOption, stringOption } from "./images-options.js";
+
+/**
+ * What buildAll and publish build and where it goes, as JSON the Dagger layer follows:
+ * targets (service, context, Dockerfile, platforms), the ECR registry and, with --commit,
+ * the tags. Patches named by the config are read and checked here, before any build.
+ */
+export const buildPlanCommand: Command = {
+  name: "build-plan",
+  summary: "Print the build matrix of an environment (services x platforms, contexts, patches, registry, tags) as JSON",
+  usage: "build-plan --env NAME [--service NAME ...] [--platform linux/amd64 ...] [--commit SHA]",
+  options: {
+    env: { type: "string" },
+    service: { type: "string", multiple: true },
+    platform: { type: "string", multiple: true },
+    commit: { type: "string" },
+  },
+  async run(values, _positionals, io) {
+    const env = await loadEnvironment(requireString(values, "env", "build-plan"), { root: io.cwd });
+    const targets = buildMatrix(env, {
+      services: listOption(values, "service"),
+      platforms: listOption(values, "platform"),
+    });
+    const patches: Record<string, string[]> = {};
+    for (const t of targets) {
+      if (t.context.kind !== "git" || !t.context.patch) continue;
+      const text = await readRepoFile(io.cwd, t.context.patch);
+      patches[t.service] = planPatch(text, t.context.patch).map((c) => `${c.action} ${c.file}`);
+      io.log(`${t.service}: patch ${t.context.patch} changes ${patches[t.service]?.join(", ")}`);
+    }
+    const commit = stringOption(values, "commit");
+    const tags = commit ? computeTags({ commitSha: commit, env: env.name }) : undefined;
+    io.out(JSON.stringify({ env: env.name, registry: ecrRegistry(env), tags, targets, patches }, null, 2));
+    return 0;
+  },
+};
+
+/** Applies a patch to a fetched build context, all files or none. */
+export const applyPatchCommand: Command = {
+  name: "apply-patch",
+  summary: "Apply a unified-diff patch to a build context directory (all files or none)",
+  usage: "apply-patch --dir DIR --patch FILE",
+  options: { dir: { type: "string" }, patch: { type: "string" } },
+  async run(values, _positionals, io) {
+    const patch = requireString(values, "patch", "apply-patch");
+    const dir = path.resolve(io.cwd, requireString(values, "dir", "apply-patch"));
+    const changes = await applyPatchToDirectory(dir, await readRepoFile(io.cwd, patch), patch);
+    for (const c of changes) io.out(`${c.action} ${c.file}`);
+    return 0;
+  },
+};
+
+const inputsSchema = z.array(
+  z.object({ service: z.string(), contextDigest: z.string(), dockerfile: z.string(), platforms: z.array(z.string()) }),
+);
+
+/** Records this build's inputs and says which services were rebuilt and which came from cache. */
+export const buildRecordCommand: Command = {
+  name: "build-record",
+  summary: "Compare build inputs with the last build's record: which services were rebuilt, which came from cache",
+  usage: "build-record --record FILE --inputs JSON",
+  options: { record: { type: "string" }, inputs: { type: "string" } },
+  async run(values, _positionals, io) {
+    const file = path.resolve(io.cwd, requireString(values, "record", "build-record"));
+    const parsed = inputsSchema.safeParse(JSON.parse(requireString(values, "inputs", "build-record")));
+    if (!parsed.success)
+      throw userError("cli.bad-arguments", `build-record: --inputs: ${parsed.error.issues[0]?.message}`);
+    let previous: BuildRecord = {};
+    try {
+      previous = z.record(z.string(), z.string()).parse(JSON.parse(await readFile(file, "utf8")));
+    } catch {
+      previous = {};
+    }
+    const report = classifyBuilds(previous, parsed.data);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(report.record, null, 2));
+    io.out(JSON.stringify({ rebuilt: report.rebuilt, cached: report.cached }));
+    return 0;
+  },
+};
+
+async function readRepoFile(root: string, file: string): Promise<string> {
+  try {
+    return await readFile(path.resolve(root, file), "utf8");
+  } catch (err) {
+    throw userError("images.patch-missing", `Failed to read patch ${file}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,18 @@
+import type { Command } from "./command.js";
+import { applyPatchCommand, buildPlanCommand, buildRecordCommand } from "./build-plan.js";
+import { ecrLoginCommand } from "./ecr-login.js";
+import { promoteCommand } from "./promote.js";
+import { scanGateCommand, scanImageCommand } from "./scan-image.js";
+import { verifyScanCommand } from "./verify-scan.js";
+
+/** The image verbs (buildAll, publish, promote, scanImage use these), in --help order. */
+export const imageCommands: Command[] = [
+  buildPlanCommand,
+  applyPatchCommand,
+  buildRecordCommand,
+  scanImageCommand,
+  scanGateCommand,
+  verifyScanCommand,
+  ecrLoginCommand,
+  promoteCommand,
+];
