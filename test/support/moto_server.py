@@ -26,8 +26,9 @@ from the clock (no background thread), so any client sees the same state ECS wou
 
 HTTP controls (all JSON):
   POST /_ecs_sim/config    {"rolloutSeconds": 1.0, "failSeconds": 1.0}
-  POST /_ecs_sim/throttle  {"action": "DescribeServices", "count": 5}: the next N calls of that
-                           ECS action answer ThrottlingException (HTTP 400), as AWS does.
+  POST /_ecs_sim/throttle  {"action": "DescribeServices", "count": 5, "after": 1}: after letting
+                           `after` calls through, the next `count` calls of that ECS action
+                           answer ThrottlingException (HTTP 400), as AWS does.
   GET  /_ecs_sim/timeline  when each deployment really completed or failed (epoch seconds).
   POST /moto-api/reset     also resets the simulation.
 """
@@ -62,7 +63,7 @@ class Simulation:
             self.config = dict(DEFAULTS)
             self.rollouts: list[dict[str, Any]] = []
             self.timeline: list[dict[str, Any]] = []
-            self.throttles: dict[str, int] = {}
+            self.throttles: dict[str, list[int]] = {}
             self.unhealthy_targets: set[str] = set()
 
     # --- deployments -------------------------------------------------------------------
@@ -174,10 +175,15 @@ class Simulation:
 
     def take_throttle(self, action: str) -> bool:
         with self.lock:
-            left = self.throttles.get(action, 0)
-            if left <= 0:
+            plan = self.throttles.get(action)
+            if not plan:
                 return False
-            self.throttles[action] = left - 1
+            if plan[0] > 0:
+                plan[0] -= 1
+                return False
+            if plan[1] <= 0:
+                return False
+            plan[1] -= 1
             return True
 
 
@@ -318,7 +324,7 @@ def control(path: str, method: str, environ: dict, start_response: Any) -> list[
             SIM.config.update({k: float(v) for k, v in body.items() if k in DEFAULTS})
             return json_response(start_response, "200 OK", SIM.config)
         if path == "/_ecs_sim/throttle" and method == "POST":
-            SIM.throttles[str(body["action"])] = int(body["count"])
+            SIM.throttles[str(body["action"])] = [int(body.get("after", 0)), int(body["count"])]
             return json_response(start_response, "200 OK", SIM.throttles)
         if path == "/_ecs_sim/timeline" and method == "GET":
             SIM.advance()

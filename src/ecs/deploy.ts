@@ -1,0 +1,156 @@
+import type { TaskDefinition } from "@aws-sdk/client-ecs";
+import { findService } from "../config/load.js";
+import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
+import { awsError } from "./api.js";
+import { requireApproval } from "./approval.js";
+import { connect, type CredentialOptions, type EcsContext } from "./context.js";
+import { deployTags, markRevision } from "./history.js";
+import { parseImageRef } from "./image-ref.js";
+import type { ProgressSink } from "./progress.js";
+import type { DeployResult } from "./result.js";
+import { awaitRollout, restore, startDeployment, type Rollout, type Timing } from "./rollout.js";
+import { describeService, describeTaskDefinition, targetGroupsOf } from "./service.js";
+import { diffTaskDefinitions, renderTaskDefinition, toInput } from "./task-definition.js";
+import { shortTaskDefinition } from "./watch/snapshot.js";
+
+export interface DeployOptions {
+  env: EnvironmentConfig;
+  /** Service name from the environment file, e.g. open-webui. */
+  service: string;
+  /** Image with a tag and/or digest. */
+  image: string;
+  /** Must equal the environment's name when it requires approval. */
+  confirm?: string;
+  /** Render and diff only; change nothing. */
+  dryRun?: boolean;
+  credentials: CredentialOptions;
+  /** Overrides the service's healthCheck.url. */
+  healthUrl?: string;
+  timing?: Timing;
+  onProgress?: ProgressSink;
+}
+
+/**
+ * deployService: guard, render, diff, (dry run stops), register, update, wait, verify
+ * health; on any failure roll back to the revision that was running before and wait for it.
+ */
+export async function deployService(options: DeployOptions): Promise<DeployResult> {
+  const started = Date.now();
+  const { env } = options;
+  const svcConfig = findService(env, options.service);
+  parseImageRef(options.image);
+  if (!options.dryRun) requireApproval(env, options.confirm, "deploy");
+  const progress = options.onProgress ?? (() => {});
+  const ctx = await connect(env, options.credentials);
+  try {
+    progress({ kind: "step", message: `account ${ctx.identity.account} verified (${ctx.identity.arn})` });
+    return await deployWith(ctx, svcConfig, { ...options, onProgress: progress }, started);
+  } finally {
+    ctx.close();
+  }
+}
+
+async function deployWith(
+  ctx: EcsContext,
+  cfg: ServiceConfig,
+  options: DeployOptions & { onProgress: ProgressSink },
+  started: number,
+): Promise<DeployResult> {
+  const { cluster, service: ecsService, containers } = cfg.ecs;
+  const svc = await describeService(ctx.ecs, cluster, ecsService);
+  const from = svc.taskDefinition ?? "";
+  const current = await describeTaskDefinition(ctx.ecs, from);
+  const rendered = renderTaskDefinition(current.taskDefinition, { containers, image: options.image });
+  const label = shortTaskDefinition(from);
+  const diff = diffTaskDefinitions(
+    label,
+    toInput(current.taskDefinition),
+    label.replace(/:\d+$/, ":new"),
+    rendered.input,
+  );
+  options.onProgress(
+    diff
+      ? { kind: "diff", text: diff }
+      : {
+          kind: "step",
+          message: `image unchanged (${options.image}): a deploy forces a new deployment so ECS pulls the tag again`,
+        },
+  );
+  const base: DeployResult = {
+    verb: "deploy",
+    status: "dry-run",
+    environment: options.env.name,
+    service: cfg.name,
+    cluster,
+    ecsService,
+    account: ctx.identity.account,
+    from,
+    to: rendered.unchanged ? from : "",
+    running: from,
+    image: options.image,
+    diff,
+    forcedNewDeployment: rendered.unchanged,
+    deregistered: [],
+    durationMs: 0,
+  };
+  if (options.dryRun) return { ...base, durationMs: Date.now() - started };
+  if (svc.deployments?.length === 1 && svc.deployments[0]?.rolloutState !== "IN_PROGRESS")
+    await markRevision(ctx.ecs, from, "stable", new Date());
+  const to = rendered.unchanged
+    ? from
+    : await register(ctx, current.taskDefinition, rendered.input, deployTags(current.tags, from, new Date()));
+  const r: Rollout = {
+    ctx,
+    cluster,
+    ecsService,
+    targetGroups: targetGroupsOf(svc),
+    progress: options.onProgress,
+    ...((options.healthUrl ?? cfg.healthCheck.url) ? { healthUrl: options.healthUrl ?? cfg.healthCheck.url } : {}),
+    timing: { ...options.timing, timeoutMs: options.timing?.timeoutMs ?? options.env.deploy.timeoutSeconds * 1000 },
+  };
+  return finish(r, { ...base, to }, started);
+}
+
+async function finish(r: Rollout, base: DeployResult, started: number): Promise<DeployResult> {
+  const since = Date.now();
+  const target = await startDeployment(r, base.to, base.forcedNewDeployment);
+  const outcome = await awaitRollout(r, target, since);
+  if (outcome.ok) {
+    await markRevision(r.ctx.ecs, base.to, "stable", new Date());
+    return { ...base, status: "succeeded", running: base.to, health: outcome.health, durationMs: Date.now() - started };
+  }
+  r.progress({ kind: "warning", message: `deploy failed (${outcome.failure.stage}): ${outcome.failure.reason}` });
+  if (base.to !== base.from) await markRevision(r.ctx.ecs, base.to, "failed", new Date());
+  const back = await restore(r, base.from, outcome.watch);
+  const running = (await describeService(r.ctx.ecs, base.cluster, base.ecsService)).taskDefinition ?? "";
+  if (back.ok && running === base.from) await markRevision(r.ctx.ecs, base.from, "stable", new Date());
+  return {
+    ...base,
+    status: back.ok && running === base.from ? "failed-restored" : "failed-not-restored",
+    failure: outcome.failure,
+    restore: back,
+    running,
+    ...(outcome.health ? { health: outcome.health } : {}),
+    durationMs: Date.now() - started,
+  };
+}
+
+async function register(
+  ctx: EcsContext,
+  current: TaskDefinition,
+  input: ReturnType<typeof toInput>,
+  tags: ReturnType<typeof deployTags>,
+): Promise<string> {
+  try {
+    const out = await ctx.ecs.registerTaskDefinition({ ...input, tags });
+    const arn = out.taskDefinition?.taskDefinitionArn;
+    if (!arn) throw new Error("no ARN in the answer");
+    return arn;
+  } catch (err) {
+    throw awsError(
+      `register a new revision of task definition ${current.family ?? ""}`,
+      err,
+      "The deployer's role needs ecs:RegisterTaskDefinition and iam:PassRole on the task and execution roles.",
+    );
+  }
+}

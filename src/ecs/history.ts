@@ -1,0 +1,98 @@
+import type { Tag } from "@aws-sdk/client-ecs";
+import { awsError, type EcsApi } from "./api.js";
+
+/**
+ * Deploy history lives on the task-definition revisions themselves, as tags, so any later
+ * run (or a person with the console) can read it: which revision was running before, when a
+ * revision was last seen stable, and which ones failed.
+ */
+export const TAG = {
+  status: "ecs-pipeline:status",
+  stableAt: "ecs-pipeline:stable-at",
+  previous: "ecs-pipeline:previous",
+  deployedAt: "ecs-pipeline:deployed-at",
+} as const;
+
+export type RevisionStatus = "deploying" | "stable" | "failed" | "rolled-back";
+
+export function tagValue(tags: Tag[], key: string): string | undefined {
+  return tags.find((t) => t.key === key)?.value;
+}
+
+/** Our tags for a freshly registered revision, plus the user's own tags copied from the old one. */
+export function deployTags(oldTags: Tag[], previousArn: string, now: Date): Tag[] {
+  const ours = new Set<string>(Object.values(TAG));
+  const kept = oldTags.filter((t) => t.key && !ours.has(t.key) && !t.key.startsWith("aws:")).slice(0, 45);
+  return [
+    ...kept,
+    { key: TAG.status, value: "deploying" },
+    { key: TAG.previous, value: previousArn },
+    { key: TAG.deployedAt, value: now.toISOString() },
+  ];
+}
+
+export async function markRevision(ecs: EcsApi, arn: string, status: RevisionStatus, now: Date): Promise<void> {
+  const tags: Tag[] = [{ key: TAG.status, value: status }];
+  if (status === "stable") tags.push({ key: TAG.stableAt, value: now.toISOString() });
+  try {
+    await ecs.tagResource({ resourceArn: arn, tags });
+  } catch (err) {
+    throw awsError(
+      `tag task definition ${arn} as ${status}`,
+      err,
+      "The deployer's role needs ecs:TagResource on task definitions.",
+    );
+  }
+}
+
+export interface RevisionInfo {
+  arn: string;
+  revision: number;
+  status?: string;
+  stableAt?: string;
+}
+
+/** The newest `depth` ACTIVE revisions of a family, newest first, with their history tags. */
+export async function listRevisions(ecs: EcsApi, family: string, depth = 50): Promise<RevisionInfo[]> {
+  let arns: string[];
+  try {
+    const out = await ecs.listTaskDefinitions({
+      familyPrefix: family,
+      status: "ACTIVE",
+      sort: "DESC",
+      maxResults: 100,
+    });
+    arns = (out.taskDefinitionArns ?? []).filter((a) => familyOf(a) === family);
+  } catch (err) {
+    throw awsError(`list revisions of task definition family ${family}`, err);
+  }
+  arns.sort((a, b) => revisionOf(b) - revisionOf(a));
+  const infos: RevisionInfo[] = [];
+  for (const arn of arns.slice(0, depth)) {
+    const tags = await ecs.listTagsForResource({ resourceArn: arn }).then(
+      (o) => o.tags ?? [],
+      (err: unknown) => {
+        throw awsError(`read tags of ${arn}`, err);
+      },
+    );
+    const status = tagValue(tags, TAG.status);
+    const stableAt = tagValue(tags, TAG.stableAt);
+    infos.push({ arn, revision: revisionOf(arn), ...(status ? { status } : {}), ...(stableAt ? { stableAt } : {}) });
+  }
+  return infos;
+}
+
+/** The revision most recently seen stable, other than `current`; never one that failed or was rolled back from. */
+export function lastStable(revisions: RevisionInfo[], current: string): RevisionInfo | undefined {
+  return revisions
+    .filter((r) => r.arn !== current && r.stableAt && r.status !== "failed" && r.status !== "rolled-back")
+    .sort((a, b) => (b.stableAt ?? "").localeCompare(a.stableAt ?? "") || b.revision - a.revision)[0];
+}
+
+export function familyOf(arn: string): string {
+  return (arn.split("/").pop() ?? arn).split(":")[0] ?? arn;
+}
+
+export function revisionOf(arn: string): number {
+  return Number((arn.split("/").pop() ?? arn).split(":")[1] ?? Number.NaN);
+}

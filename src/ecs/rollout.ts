@@ -1,0 +1,134 @@
+import { awsError } from "./api.js";
+import type { EcsContext } from "./context.js";
+import { verifyHealth, type HealthResult } from "./health.js";
+import type { ProgressSink } from "./progress.js";
+import type { DeployResult } from "./result.js";
+import { watchRollout, type WatchOutcome } from "./watch/poller.js";
+import { shortTaskDefinition } from "./watch/snapshot.js";
+import type { WatchTarget } from "./watch/state.js";
+
+/** Timing knobs; every one is an option so tests run in seconds. */
+export interface Timing {
+  /** How long one rollout may take. Default: the environment's deploy.timeoutSeconds. */
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
+  healthAttempts?: number;
+  healthIntervalMs?: number;
+}
+
+export interface Rollout {
+  ctx: EcsContext;
+  cluster: string;
+  ecsService: string;
+  targetGroups: string[];
+  healthUrl?: string;
+  timing: Timing & { timeoutMs: number };
+  progress: ProgressSink;
+}
+
+export type RolloutOutcome =
+  | { ok: true; health: HealthResult }
+  | { ok: false; failure: NonNullable<DeployResult["failure"]>; watch: WatchOutcome; health?: HealthResult };
+
+/** UpdateService to `taskDefinition`, then the id of the deployment ECS started for it. */
+export async function startDeployment(r: Rollout, taskDefinition: string, force: boolean): Promise<WatchTarget> {
+  let out;
+  try {
+    out = await r.ctx.ecs.updateService({
+      cluster: r.cluster,
+      service: r.ecsService,
+      taskDefinition,
+      forceNewDeployment: force,
+    });
+  } catch (err) {
+    throw awsError(`update service ${r.ecsService} to ${shortTaskDefinition(taskDefinition)}`, err);
+  }
+  const primary = out.service?.deployments?.find((d) => d.status === "PRIMARY");
+  r.progress({
+    kind: "step",
+    message: `service updated to ${shortTaskDefinition(taskDefinition)}; deployment ${primary?.id ?? "(id unknown)"}`,
+  });
+  return { taskDefinition, ...(primary?.id ? { deploymentId: primary.id } : {}) };
+}
+
+/** Waits for the target deployment, then checks health. Never calls a rolled-back or FAILED rollout a success. */
+export async function awaitRollout(r: Rollout, target: WatchTarget, since: number): Promise<RolloutOutcome> {
+  const stoppedTasks: string[] = [];
+  r.progress({
+    kind: "step",
+    message: `waiting up to ${Math.round(r.timing.timeoutMs / 1000)}s for ${shortTaskDefinition(target.taskDefinition)} to be stable`,
+  });
+  const watched = await watchRollout({
+    ecs: r.ctx.ecs,
+    cluster: r.cluster,
+    service: r.ecsService,
+    target,
+    since,
+    timeoutMs: r.timing.timeoutMs,
+    ...(r.timing.pollIntervalMs ? { pollIntervalMs: r.timing.pollIntervalMs } : {}),
+    ...(r.timing.maxPollIntervalMs ? { maxPollIntervalMs: r.timing.maxPollIntervalMs } : {}),
+    onChange: (change) => {
+      if (change.kind === "stopped-task")
+        stoppedTasks.push(`${change.taskId} (${change.taskDefinition}): ${change.reason}`);
+      r.progress({ kind: "watch", change });
+    },
+    onThrottled: (retryInMs) => r.progress({ kind: "throttled", retryInMs }),
+  });
+  const outcome = watched.outcome;
+  if (outcome.kind !== "completed") {
+    const stage = outcome.kind === "timeout" ? "timeout" : "rollout";
+    return { ok: false, failure: { stage, reason: outcome.reason, stoppedTasks }, watch: outcome };
+  }
+  r.progress({
+    kind: "step",
+    message: `rollout of ${shortTaskDefinition(target.taskDefinition)} completed after ${watched.polls} polls; checking health`,
+  });
+  const health = await checkHealth(r);
+  if (health.ok) return { ok: true, health };
+  return {
+    ok: false,
+    failure: { stage: "health", reason: health.details.join("; "), stoppedTasks },
+    watch: outcome,
+    health,
+  };
+}
+
+export async function checkHealth(r: Rollout): Promise<HealthResult> {
+  return verifyHealth({
+    elb: r.ctx.elb,
+    targetGroupArns: r.targetGroups,
+    ...(r.healthUrl ? { url: r.healthUrl } : {}),
+    ...(r.timing.healthAttempts ? { attempts: r.timing.healthAttempts } : {}),
+    ...(r.timing.healthIntervalMs !== undefined ? { intervalMs: r.timing.healthIntervalMs } : {}),
+    onAttempt: (a) => r.progress({ kind: "health", ...a }),
+  });
+}
+
+/**
+ * Brings the service back to `to` after a failed rollout and waits for it to be stable.
+ * When ECS's circuit breaker already rolls back to `to`, waits for that deployment instead
+ * of starting another.
+ */
+export async function restore(
+  r: Rollout,
+  to: string,
+  failed: WatchOutcome,
+): Promise<NonNullable<DeployResult["restore"]>> {
+  const byEcs = failed.kind === "rolled-back-by-ecs" && shortTaskDefinition(failed.to) === shortTaskDefinition(to);
+  r.progress({
+    kind: "step",
+    message: byEcs
+      ? `ECS is rolling back to ${shortTaskDefinition(to)}; waiting for it`
+      : `rolling back to ${shortTaskDefinition(to)}`,
+  });
+  const since = Date.now();
+  const target: WatchTarget = byEcs
+    ? { taskDefinition: to, ...(failed.rollbackDeploymentId ? { deploymentId: failed.rollbackDeploymentId } : {}) }
+    : await startDeployment(r, to, false);
+  const back = await awaitRollout(r, target, since);
+  const by = byEcs ? ("ecs-circuit-breaker" as const) : ("deployer" as const);
+  if (back.ok) return { to, by, ok: true };
+  const stable = back.failure.stage === "health";
+  return { to, by, ok: stable, reason: `${back.failure.stage}: ${back.failure.reason}` };
+}

@@ -1,0 +1,124 @@
+import type { Task } from "@aws-sdk/client-ecs";
+import { awsError, isThrottling, sleep, type EcsApi } from "../api.js";
+import { initialState, reduce, sameTaskDefinition, type Outcome, type WatchChange, type WatchTarget } from "./state.js";
+import { toSnapshot, type ServiceSnapshot } from "./snapshot.js";
+
+export interface WatchOptions {
+  ecs: EcsApi;
+  cluster: string;
+  service: string;
+  target: WatchTarget;
+  timeoutMs: number;
+  /** Time between polls. Short by default: a rollout's end is noticed within about this long. */
+  pollIntervalMs?: number;
+  /** Ceiling of the backoff when AWS throttles. */
+  maxPollIntervalMs?: number;
+  /** Events created before this instant are history, not news. Default: now. */
+  since?: number;
+  onChange?: (change: WatchChange) => void;
+  onThrottled?: (retryInMs: number) => void;
+}
+
+export type WatchOutcome = Outcome | { kind: "timeout"; reason: string };
+
+export interface WatchResult {
+  outcome: Exclude<WatchOutcome, { kind: "waiting" }>;
+  polls: number;
+  elapsedMs: number;
+  last?: ServiceSnapshot;
+}
+
+export const DEFAULT_POLL_INTERVAL_MS = 1000;
+export const DEFAULT_MAX_POLL_INTERVAL_MS = 8000;
+
+/**
+ * Polls DescribeServices (and the stopped tasks when failures appear) until the target
+ * rollout completes, fails, is rolled back by ECS, or the timeout passes. Throttling backs
+ * the interval off up to the ceiling and resets after a good poll.
+ */
+export async function watchRollout(options: WatchOptions): Promise<WatchResult> {
+  const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const ceiling = Math.max(interval, options.maxPollIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS);
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  let state = initialState(options.target, options.since ?? started);
+  let delay = interval;
+  let polls = 0;
+  let failedSeen = 0;
+  let last: ServiceSnapshot | undefined;
+  for (;;) {
+    let snap: ServiceSnapshot | undefined;
+    try {
+      snap = await poll(options, failedSeen);
+      delay = interval;
+    } catch (err) {
+      if (!isThrottling(err)) throw err;
+      delay = Math.min(delay * 2, ceiling);
+      options.onThrottled?.(delay);
+    }
+    if (snap) {
+      polls += 1;
+      last = snap;
+      failedSeen = totalFailed(snap);
+      const r = reduce(state, snap);
+      state = r.state;
+      for (const change of r.changes) options.onChange?.(change);
+      if (r.outcome.kind !== "waiting") return { outcome: r.outcome, polls, elapsedMs: Date.now() - started, last };
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      return {
+        outcome: { kind: "timeout", reason: timeoutReason(options, last) },
+        polls,
+        elapsedMs: Date.now() - started,
+        ...(last ? { last } : {}),
+      };
+    }
+    await sleep(Math.min(delay, left));
+  }
+}
+
+async function poll(options: WatchOptions, failedSeen: number): Promise<ServiceSnapshot> {
+  const { ecs, cluster, service } = options;
+  const out = await ecs.describeServices({ cluster, services: [service] }).catch((err: unknown) => {
+    throw isThrottling(err) ? err : awsError(`describe service ${service} in cluster ${cluster}`, err);
+  });
+  const svc = out.services?.[0];
+  if (!svc) throw awsError(`describe service ${service} in cluster ${cluster}`, new Error("service is gone"));
+  const deploymentIds = new Set((svc.deployments ?? []).map((d) => d.id ?? ""));
+  const failedNow = (svc.deployments ?? []).reduce((n, d) => n + (d.failedTasks ?? 0), 0);
+  const stopped = failedNow > failedSeen ? await stoppedTasks(options, deploymentIds) : [];
+  return toSnapshot(svc, stopped, Date.now());
+}
+
+async function stoppedTasks(options: WatchOptions, deploymentIds: Set<string>): Promise<Task[]> {
+  const { ecs, cluster, service } = options;
+  const list = await ecs.listTasks({ cluster, serviceName: service, desiredStatus: "STOPPED", maxResults: 100 });
+  const arns = list.taskArns ?? [];
+  if (arns.length === 0) return [];
+  const described = await ecs.describeTasks({ cluster, tasks: arns.slice(0, 100) });
+  // Only the tasks of the revision being rolled out: those are the ones whose reasons explain a failure.
+  return (described.tasks ?? []).filter(
+    (t) =>
+      (t.group === undefined || t.group === `service:${service}`) &&
+      deploymentIds.has(t.startedBy ?? "") &&
+      sameTaskDefinition(t.taskDefinitionArn ?? "", options.target.taskDefinition),
+  );
+}
+
+function totalFailed(snap: ServiceSnapshot): number {
+  return snap.deployments.reduce((n, d) => n + d.failedTasks, 0);
+}
+
+function timeoutReason(options: WatchOptions, last: ServiceSnapshot | undefined): string {
+  const seconds = Math.round(options.timeoutMs / 1000);
+  if (!last) return `no answer from ECS within ${seconds}s`;
+  const lines = last.deployments.map((d) =>
+    `${d.status} ${d.rolloutState ?? ""} ${d.runningCount}/${d.desiredCount} running, ${d.pendingCount} pending, ${d.failedTasks} failed`.replace(
+      /\s+/g,
+      " ",
+    ),
+  );
+  const event = last.events[0]?.message;
+  return `not stable after ${seconds}s (${lines.join("; ")})${event ? `; last event: ${event}` : ""}`;
+}

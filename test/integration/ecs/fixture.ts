@@ -1,0 +1,110 @@
+import { ECS, type DeploymentConfiguration, type LoadBalancer } from "@aws-sdk/client-ecs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadEnvironment } from "../../../src/config/load.js";
+import type { EnvironmentConfig } from "../../../src/config/schema.js";
+import type { EcsProgress } from "../../../src/ecs/progress.js";
+import { motoCredentials, type Moto } from "../../support/moto.js";
+
+/**
+ * A steady ECS service on the emulator, built the way the platform's Terraform would leave
+ * it, and the `local` environment pointed at the emulator. moto_server.py rolls deployments
+ * out on its own clock: images with "bad" fail, "hang" never settle, "unhealthy" fail ALB checks.
+ */
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+export const REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/open-webui";
+export const CLUSTER = "platform-local";
+export const vars = { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" };
+export const fast = {
+  timeoutMs: 6000,
+  pollIntervalMs: 100,
+  maxPollIntervalMs: 400,
+  healthAttempts: 3,
+  healthIntervalMs: 100,
+};
+
+export async function localEnv(moto: Moto, patch: Partial<EnvironmentConfig> = {}): Promise<EnvironmentConfig> {
+  const env = await loadEnvironment("local", { root });
+  return { ...env, ...patch, aws: { ...env.aws, endpoint: moto.endpoint, ...patch.aws } };
+}
+
+export function ecsClient(moto: Moto): ECS {
+  const c = motoCredentials();
+  return new ECS({
+    endpoint: moto.endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: c.AWS_ACCESS_KEY_ID!, secretAccessKey: c.AWS_SECRET_ACCESS_KEY! },
+  });
+}
+
+export async function simulate(moto: Moto, path: string, body: object): Promise<void> {
+  const res = await fetch(`${moto.endpoint}/_ecs_sim/${path}`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
+  if (!res.ok) throw new Error(`simulation control ${path}: HTTP ${res.status}`);
+}
+
+export interface ServiceSetup {
+  image?: string;
+  circuitBreaker?: { enable: boolean; rollback: boolean };
+  loadBalancers?: LoadBalancer[];
+}
+
+/** Registers open-webui:1 and creates the service running it, steady with 2 tasks. */
+export async function createService(ecs: ECS, setup: ServiceSetup = {}): Promise<string> {
+  await ecs.createCluster({ clusterName: CLUSTER });
+  const td = await registerRevision(ecs, setup.image ?? `${REPO}:v1`);
+  const deploymentConfiguration: DeploymentConfiguration = {
+    maximumPercent: 200,
+    minimumHealthyPercent: 100,
+    ...(setup.circuitBreaker ? { deploymentCircuitBreaker: setup.circuitBreaker } : {}),
+  };
+  await ecs.createService({
+    cluster: CLUSTER,
+    serviceName: "open-webui",
+    taskDefinition: td,
+    desiredCount: 2,
+    launchType: "FARGATE",
+    deploymentConfiguration,
+    ...(setup.loadBalancers ? { loadBalancers: setup.loadBalancers } : {}),
+  });
+  return td;
+}
+
+export async function registerRevision(ecs: ECS, image: string, family = "open-webui"): Promise<string> {
+  const out = await ecs.registerTaskDefinition({
+    family,
+    requiresCompatibilities: ["FARGATE"],
+    networkMode: "awsvpc",
+    cpu: "512",
+    memory: "1024",
+    executionRoleArn: "arn:aws:iam::123456789012:role/open-webui-execution",
+    containerDefinitions: [
+      {
+        name: family,
+        image,
+        essential: true,
+        portMappings: [{ containerPort: 8080, protocol: "tcp" }],
+        environment: [{ name: "WEBUI_URL", value: "https://chat.example.com" }],
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: { "awslogs-group": `/ecs/${family}`, "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "app" },
+        },
+      },
+    ],
+    tags: [{ key: "team", value: "platform" }],
+  });
+  return out.taskDefinition!.taskDefinitionArn!;
+}
+
+export async function running(ecs: ECS): Promise<string> {
+  const out = await ecs.describeServices({ cluster: CLUSTER, services: ["open-webui"] });
+  return out.services![0]!.taskDefinition!;
+}
+
+export function recorder(): { events: EcsProgress[]; sink: (e: EcsProgress) => void; text: () => string } {
+  const events: EcsProgress[] = [];
+  return { events, sink: (e) => events.push(e), text: () => JSON.stringify(events) };
+}
