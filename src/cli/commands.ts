@@ -2,9 +2,10 @@ import type { Command } from "./command.js";
 import { applyCommand } from "./apply.js";
 import { lintCommand } from "./lint.js";
 import { planCommand } from "./plan.js";
+import { detectDriftCommand } from "./detect-drift.js";
 import { prCommentCommand } from "./pr-comment.js";
 import { validateConfigCommand } from "./validate-config.js";
 import { imageCommands } from "./image-commands.js";
 
 /** Every verb the CLI knows, in the order `--help` lists them. */
-export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, planCommand, applyCommand, ...imageCommands];
+export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, detectDriftCommand, planCommand, applyCommand, ...imageCommands];

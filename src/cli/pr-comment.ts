@@ -3,6 +3,7 @@ import path from "node:path";
 import { userError } from "../errors.js";
 import { DEFAULT_API_URL, gitHubClient, tokenFromEnv, type PullRequestRef } from "../github/client.js";
 import { partBudget, upsertPullRequestComment, type CommentChange } from "../github/pr-comment.js";
+import { readPlanDir, readSummaryParts } from "../terraform/plan-dir.js";
 import { splitMarkdown } from "../terraform/split.js";
 import { requireString, type Command, type OptionValues } from "./command.js";
 
@@ -15,15 +16,17 @@ const VERBS: Record<CommentChange["action"], string> = {
 
 /**
  * Posts (or updates in place) the pull request's comment for one key, e.g. the plan of one
- * environment. Several --body-file are the parts of one body, already split; a single body
+ * environment. The body is a plan directory's summary parts (--plan-dir; key plan/<env> by
+ * default), or --body-file: several are the parts of one body, already split; a single body
  * over GitHub's limit is split here with the plan summary's Markdown splitter.
  */
 export const prCommentCommand: Command = {
   name: "pr-comment",
   summary: "Create or update in place the pull-request comment for a key (e.g. plan/dev); GITHUB_TOKEN from env",
   usage:
-    "pr-comment --repository OWNER/NAME --pr NUMBER --key KEY --body-file FILE [--body-file FILE ...] [--api-url URL] [--dry-run] [--json]",
+    "pr-comment --repository OWNER/NAME --pr NUMBER (--plan-dir DIR [--key KEY] | --key KEY --body-file FILE [--body-file FILE ...]) [--api-url URL] [--dry-run] [--json]",
   options: {
+    "plan-dir": { type: "string" },
     repository: { type: "string" },
     pr: { type: "string" },
     key: { type: "string" },
@@ -34,17 +37,7 @@ export const prCommentCommand: Command = {
   },
   async run(values, _positionals, io) {
     const pr = pullRequestFrom(values);
-    const key = requireString(values, "key", "pr-comment");
-    const files = values["body-file"];
-    if (!Array.isArray(files) || files.length === 0) {
-      throw userError(
-        "cli.missing-option",
-        "pr-comment: missing required option --body-file",
-        `Usage: ecs-pipeline ${prCommentCommand.usage}`,
-      );
-    }
-    const bodies = await Promise.all(files.map((f) => readBody(path.resolve(io.cwd, String(f)))));
-    const parts = bodies.length === 1 ? splitMarkdown(bodies[0]!, { maxChars: partBudget(key) }) : bodies;
+    const { key, parts } = await body(values, io.cwd);
     const apiUrl = typeof values["api-url"] === "string" ? values["api-url"] : io.env.GITHUB_API_URL || DEFAULT_API_URL;
     const dryRun = values["dry-run"] === true;
     const result = await upsertPullRequestComment({
@@ -68,6 +61,31 @@ export const prCommentCommand: Command = {
     return 0;
   },
 };
+
+async function body(values: OptionValues, cwd: string): Promise<{ key: string; parts: string[] }> {
+  const planDir = values["plan-dir"];
+  const files = values["body-file"];
+  const hasFiles = Array.isArray(files) && files.length > 0;
+  if (typeof planDir === "string" && hasFiles) {
+    throw userError("cli.bad-arguments", "pr-comment: pass --plan-dir or --body-file, not both");
+  }
+  if (typeof planDir === "string") {
+    const dir = path.resolve(cwd, planDir);
+    const { meta } = await readPlanDir(dir);
+    const key = typeof values.key === "string" ? values.key : `plan/${meta.env}`;
+    return { key, parts: await readSummaryParts(dir) };
+  }
+  const key = requireString(values, "key", "pr-comment");
+  if (!hasFiles) {
+    throw userError(
+      "cli.missing-option",
+      "pr-comment: missing the body: pass --plan-dir or --body-file",
+      `Usage: ecs-pipeline ${prCommentCommand.usage}`,
+    );
+  }
+  const bodies = await Promise.all(files.map((f) => readBody(path.resolve(cwd, String(f)))));
+  return { key, parts: bodies.length === 1 ? splitMarkdown(bodies[0]!, { maxChars: partBudget(key) }) : bodies };
+}
 
 function pullRequestFrom(values: OptionValues): PullRequestRef {
   const repository = requireString(values, "repository", "pr-comment");

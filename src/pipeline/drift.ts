@@ -12,6 +12,10 @@ export interface PlanCounts {
   replace?: number;
   /** Imports the code declares but the state lacks. */
   import?: number;
+  /** `moved` blocks not yet applied to the state. */
+  move?: number;
+  /** `removed` blocks not yet applied to the state. */
+  forget?: number;
 }
 
 /** Exit code of a drift check that found drift. 0 is "no drift"; 2.. keep their meaning (errors). */
@@ -45,6 +49,8 @@ export function decideDrift(options: DecideDriftOptions): DriftDecision {
   if (counts.replace) parts.push(`${counts.replace} to replace`);
   if (counts.destroy) parts.push(`${counts.destroy} to destroy`);
   if (counts.import) parts.push(`${counts.import} to import`);
+  if (counts.move) parts.push(`${counts.move} to move`);
+  if (counts.forget) parts.push(`${counts.forget} to forget`);
   const outputs = options.outputChanges ?? 0;
   const resourceDrift = parts.length > 0;
   const outputDrift = outputs > 0 && options.outputsAreDrift === true;

@@ -20,6 +20,12 @@ describe("decideDrift", () => {
     );
   });
 
+  it("counts moves and forgets the state has not caught up with as drift", () => {
+    const decision = decideDrift({ env: "dev", counts: { add: 0, change: 0, destroy: 0, move: 2, forget: 1 } });
+    expect(decision.drifted).toBe(true);
+    expect(decision.message).toContain("2 to move, 1 to forget");
+  });
+
   it("counts a destroy-only plan as drift", () => {
     expect(decideDrift({ env: "dev", counts: { add: 0, change: 0, destroy: 3 } }).drifted).toBe(true);
   });
