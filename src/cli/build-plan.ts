@@ -76,12 +76,7 @@ export const buildRecordCommand: Command = {
     const parsed = inputsSchema.safeParse(JSON.parse(requireString(values, "inputs", "build-record")));
     if (!parsed.success)
       throw userError("cli.bad-arguments", `build-record: --inputs: ${parsed.error.issues[0]?.message}`);
-    let previous: BuildRecord = {};
-    try {
-      previous = z.record(z.string(), z.string()).parse(JSON.parse(await readFile(file, "utf8")));
-    } catch {
-      previous = {};
-    }
+    const previous = await readRecord(file);
     const report = classifyBuilds(previous, parsed.data);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(report.record, null, 2));
@@ -89,6 +84,15 @@ export const buildRecordCommand: Command = {
     return 0;
   },
 };
+
+/** The last build's record; a missing or unreadable one means "nothing built yet". */
+async function readRecord(file: string): Promise<BuildRecord> {
+  try {
+    return z.record(z.string(), z.string()).parse(JSON.parse(await readFile(file, "utf8")));
+  } catch {
+    return {};
+  }
+}
 
 async function readRepoFile(root: string, file: string): Promise<string> {
   try {

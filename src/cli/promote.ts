@@ -98,12 +98,9 @@ async function login(env: EnvironmentConfig, prefix: string, io: CommandIO): Pro
 export function sideVars(vars: NodeJS.ProcessEnv, prefix: string): NodeJS.ProcessEnv {
   const names = Object.values(CREDENTIAL_ENV);
   if (!names.some((n) => vars[`${prefix}${n}`])) return vars;
-  const out: NodeJS.ProcessEnv = { ...vars };
-  for (const n of names) {
-    if (vars[`${prefix}${n}`]) out[n] = vars[`${prefix}${n}`];
-    else delete out[n];
-  }
-  return out;
+  const base = Object.entries(vars).filter(([k]) => !(names as string[]).includes(k));
+  const side = names.flatMap((n) => (vars[`${prefix}${n}`] ? [[n, vars[`${prefix}${n}`]] as const] : []));
+  return Object.fromEntries([...base, ...side]);
 }
 
 function describe(e: PromoteEvent): string {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promote, type PromoteEvent, type PromoteOptions } from "../../../src/images/promote.js";
 import { skopeoClient, manifestDigest } from "../../../src/images/skopeo.js";
 import { requireTool } from "../../support/tools.js";
+import { runCli } from "./support/cli.js";
 import { alpineRootfs, writeOciLayout } from "./support/oci.js";
 import { startRegistry, type LocalRegistry } from "./support/registry.js";
 
@@ -112,5 +113,28 @@ describe("promote between two real registries", () => {
     await expect(promote(options({ expectDigest: `sha256:${"b".repeat(64)}` }))).rejects.toThrow(
       `resolves to ${indexDigest}, not the expected sha256:${"b".repeat(64)}`,
     );
+  });
+});
+
+describe("the promote command", () => {
+  it("promotes a service of a commit to another environment and then reports it already there", async () => {
+    // prod's tags (prod-<sha12>) are not in the second registry yet, so this copies.
+    const args = ["promote", "--from", "dev", "--to", "prod", "--service", "mcpo", "--commit", sha];
+    const local = ["--source-registry", dev.host, "--dest-registry", staging.host, "--insecure-registries"];
+    const first = await runCli([...args, ...local, "--json"]);
+    expect(first.log).toContain(`mcpo: ${dev.host}/platform/mcpo:${sha} is ${indexDigest} (linux/amd64, linux/arm64)`);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toMatchObject({
+      results: [{ service: "mcpo", changed: true, digest: indexDigest, tags: [sha, "prod-0123456789ab"] }],
+    });
+    expect(remoteDigest(`${staging.host}/platform/mcpo:prod-0123456789ab`)).toBe(indexDigest);
+    const again = await runCli([...args, ...local]);
+    expect(again.out).toBe(`mcpo: already there ${staging.host}/platform/mcpo@${indexDigest}`);
+  });
+
+  it("refuses a digest without exactly one service", async () => {
+    const run = await runCli(["promote", "--from", "dev", "--to", "staging", "--commit", sha, "--digest", indexDigest]);
+    expect(run.code).toBe(2);
+    expect(run.log).toContain("--digest needs exactly one --service");
   });
 });
