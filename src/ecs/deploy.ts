@@ -1,4 +1,5 @@
-import type { TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
+import { userError } from "../errors.js";
 import { findService } from "../config/load.js";
 import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
 import { awsError } from "./api.js";
@@ -8,7 +9,8 @@ import { deployTags, markRevision } from "./history.js";
 import { parseImageRef } from "./image-ref.js";
 import type { ProgressSink } from "./progress.js";
 import type { DeployResult } from "./result.js";
-import { awaitRollout, restore, startDeployment, type Rollout, type Timing } from "./rollout.js";
+import type { Rollout, Timing } from "./rollout.js";
+import { settle } from "./settle.js";
 import { describeService, describeTaskDefinition, targetGroupsOf } from "./service.js";
 import { diffTaskDefinitions, renderTaskDefinition, toInput } from "./task-definition.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
@@ -26,6 +28,8 @@ export interface DeployOptions {
   credentials: CredentialOptions;
   /** Overrides the service's healthCheck.url. */
   healthUrl?: string;
+  /** After a success, deregister revisions older than the newest N (never the running or previous one). */
+  keepRevisions?: number;
   timing?: Timing;
   onProgress?: ProgressSink;
 }
@@ -94,8 +98,8 @@ async function deployWith(
     durationMs: 0,
   };
   if (options.dryRun) return { ...base, durationMs: Date.now() - started };
-  if (svc.deployments?.length === 1 && svc.deployments[0]?.rolloutState !== "IN_PROGRESS")
-    await markRevision(ctx.ecs, from, "stable", new Date());
+  refuseConcurrentRollout(svc, ecsService);
+  await markRevision(ctx.ecs, from, "stable", new Date());
   const to = rendered.unchanged
     ? from
     : await register(ctx, current.taskDefinition, rendered.input, deployTags(current.tags, from, new Date()));
@@ -108,31 +112,23 @@ async function deployWith(
     ...((options.healthUrl ?? cfg.healthCheck.url) ? { healthUrl: options.healthUrl ?? cfg.healthCheck.url } : {}),
     timing: { ...options.timing, timeoutMs: options.timing?.timeoutMs ?? options.env.deploy.timeoutSeconds * 1000 },
   };
-  return finish(r, { ...base, to }, started);
+  return settle(r, { ...base, to }, started, {
+    restoredIsStable: true,
+    family: current.taskDefinition.family ?? "",
+    ...(options.keepRevisions !== undefined ? { keepRevisions: options.keepRevisions } : {}),
+  });
 }
 
-async function finish(r: Rollout, base: DeployResult, started: number): Promise<DeployResult> {
-  const since = Date.now();
-  const target = await startDeployment(r, base.to, base.forcedNewDeployment);
-  const outcome = await awaitRollout(r, target, since);
-  if (outcome.ok) {
-    await markRevision(r.ctx.ecs, base.to, "stable", new Date());
-    return { ...base, status: "succeeded", running: base.to, health: outcome.health, durationMs: Date.now() - started };
-  }
-  r.progress({ kind: "warning", message: `deploy failed (${outcome.failure.stage}): ${outcome.failure.reason}` });
-  if (base.to !== base.from) await markRevision(r.ctx.ecs, base.to, "failed", new Date());
-  const back = await restore(r, base.from, outcome.watch);
-  const running = (await describeService(r.ctx.ecs, base.cluster, base.ecsService)).taskDefinition ?? "";
-  if (back.ok && running === base.from) await markRevision(r.ctx.ecs, base.from, "stable", new Date());
-  return {
-    ...base,
-    status: back.ok && running === base.from ? "failed-restored" : "failed-not-restored",
-    failure: outcome.failure,
-    restore: back,
-    running,
-    ...(outcome.health ? { health: outcome.health } : {}),
-    durationMs: Date.now() - started,
-  };
+/** A second rollout on top of one in flight would make "the revision running before" ambiguous. */
+function refuseConcurrentRollout(svc: Service, name: string): void {
+  const deployments = svc.deployments ?? [];
+  const busy = deployments.length > 1 || deployments.some((d) => d.rolloutState === "IN_PROGRESS");
+  if (!busy) return;
+  throw userError(
+    "ecs.rollout-in-progress",
+    `Failed to deploy service ${name}: a rollout is already in progress (${deployments.map((d) => `${d.status ?? "?"} ${d.rolloutState ?? ""} ${shortTaskDefinition(d.taskDefinition ?? "")}`.replace(/\s+/g, " ")).join("; ")})`,
+    "Wait for it to finish (or fail), or run rollback, then deploy again.",
+  );
 }
 
 async function register(

@@ -96,3 +96,32 @@ export function familyOf(arn: string): string {
 export function revisionOf(arn: string): number {
   return Number((arn.split("/").pop() ?? arn).split(":")[1] ?? Number.NaN);
 }
+
+/**
+ * Deregisters ACTIVE revisions of `family` older than the newest `keep`, never one in
+ * `protect` (what runs, what we came from). Returns what it deregistered.
+ */
+export async function pruneRevisions(
+  ecs: EcsApi,
+  family: string,
+  keep: number,
+  protect: string[],
+  progress: (e: { kind: "step"; message: string }) => void,
+): Promise<string[]> {
+  const out = await ecs
+    .listTaskDefinitions({ familyPrefix: family, status: "ACTIVE", sort: "DESC", maxResults: 100 })
+    .catch((err: unknown) => {
+      throw awsError(`list revisions of task definition family ${family}`, err);
+    });
+  const arns = (out.taskDefinitionArns ?? [])
+    .filter((a) => familyOf(a) === family)
+    .sort((a, b) => revisionOf(b) - revisionOf(a));
+  const doomed = arns.slice(Math.max(keep, 0)).filter((a) => !protect.includes(a));
+  for (const arn of doomed) {
+    await ecs.deregisterTaskDefinition({ taskDefinition: arn }).catch((err: unknown) => {
+      throw awsError(`deregister task definition ${arn}`, err, "The role needs ecs:DeregisterTaskDefinition.");
+    });
+    progress({ kind: "step", message: `deregistered ${arn.split("/").pop() ?? arn} (keeping the newest ${keep})` });
+  }
+  return doomed;
+}

@@ -61,9 +61,10 @@ export function renderTaskDefinition(current: TaskDefinition, options: RenderOpt
 
 /** The registerable part of a described task definition. */
 export function toInput(current: TaskDefinition): TaskDefinitionInput {
-  const copy: Record<string, unknown> = { ...current };
-  for (const field of READ_ONLY_FIELDS) delete copy[field];
-  for (const [key, value] of Object.entries(copy)) if (value === undefined || value === null) delete copy[key];
+  const readOnly = new Set<string>(READ_ONLY_FIELDS);
+  const copy = Object.fromEntries(
+    Object.entries(current).filter(([key, value]) => !readOnly.has(key) && value !== undefined && value !== null),
+  );
   if (!current.family || !current.containerDefinitions) {
     throw userError("ecs.bad-task-definition", "Failed to render task definition: it has no family or containers");
   }

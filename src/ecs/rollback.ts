@@ -1,0 +1,161 @@
+import { findService } from "../config/load.js";
+import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
+import { userError } from "../errors.js";
+import { requireApproval } from "./approval.js";
+import { connect, type CredentialOptions, type EcsContext } from "./context.js";
+import { familyOf, lastStable, listRevisions, markRevision } from "./history.js";
+import type { ProgressSink } from "./progress.js";
+import type { DeployResult } from "./result.js";
+import type { Rollout, Timing } from "./rollout.js";
+import { describeService, describeTaskDefinition, targetGroupsOf } from "./service.js";
+import { settle } from "./settle.js";
+import { diffTaskDefinitions, toInput } from "./task-definition.js";
+import { shortTaskDefinition } from "./watch/snapshot.js";
+
+export interface RollbackOptions {
+  env: EnvironmentConfig;
+  service: string;
+  /** Revision number, `family:revision` or ARN; default: the last revision stable before the current one. */
+  revision?: string;
+  confirm?: string;
+  dryRun?: boolean;
+  credentials: CredentialOptions;
+  healthUrl?: string;
+  /** After a success, deregister revisions older than the newest N (never the running or previous one). */
+  keepRevisions?: number;
+  timing?: Timing;
+  onProgress?: ProgressSink;
+}
+
+const REVISION = /^(\d+|[A-Za-z0-9_-]+:\d+|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+)$/;
+
+/**
+ * rollback: guard, pick the target (explicit, or the last stable revision from the history
+ * tags, never blindly "current minus one"), diff, (dry run stops), update, wait, verify
+ * health; a failed rollback returns to what ran before and says so.
+ */
+export async function rollback(options: RollbackOptions): Promise<DeployResult> {
+  const started = Date.now();
+  const cfg = findService(options.env, options.service);
+  if (options.revision !== undefined && !REVISION.test(options.revision)) {
+    throw userError(
+      "ecs.bad-revision",
+      `Failed to parse revision "${options.revision}": expected a number, family:number or a task-definition ARN`,
+    );
+  }
+  if (!options.dryRun) requireApproval(options.env, options.confirm, "roll back");
+  const progress = options.onProgress ?? (() => {});
+  const ctx = await connect(options.env, options.credentials);
+  try {
+    progress({ kind: "step", message: `account ${ctx.identity.account} verified (${ctx.identity.arn})` });
+    return await rollbackWith(ctx, cfg, { ...options, onProgress: progress }, started);
+  } finally {
+    ctx.close();
+  }
+}
+
+async function rollbackWith(
+  ctx: EcsContext,
+  cfg: ServiceConfig,
+  options: RollbackOptions & { onProgress: ProgressSink },
+  started: number,
+): Promise<DeployResult> {
+  const { cluster, service: ecsService } = cfg.ecs;
+  const svc = await describeService(ctx.ecs, cluster, ecsService);
+  const from = svc.taskDefinition ?? "";
+  const target = await resolveTarget(ctx, from, options.revision, options.onProgress);
+  const [current, wanted] = await Promise.all([
+    describeTaskDefinition(ctx.ecs, from),
+    describeTaskDefinition(ctx.ecs, target),
+  ]);
+  if (wanted.taskDefinition.status !== "ACTIVE") {
+    throw userError(
+      "ecs.revision-inactive",
+      `Failed to roll back to ${shortTaskDefinition(target)}: it is ${wanted.taskDefinition.status ?? "not active"} (deregistered)`,
+      "ECS cannot start a service on a deregistered revision; pick an ACTIVE one.",
+    );
+  }
+  const to = wanted.taskDefinition.taskDefinitionArn ?? target;
+  const diff = diffTaskDefinitions(
+    shortTaskDefinition(from),
+    toInput(current.taskDefinition),
+    shortTaskDefinition(to),
+    toInput(wanted.taskDefinition),
+  );
+  if (diff) options.onProgress({ kind: "diff", text: diff });
+  const base: DeployResult = {
+    verb: "rollback",
+    status: "dry-run",
+    environment: options.env.name,
+    service: cfg.name,
+    cluster,
+    ecsService,
+    account: ctx.identity.account,
+    from,
+    to,
+    running: from,
+    diff,
+    forcedNewDeployment: false,
+    deregistered: [],
+    durationMs: 0,
+  };
+  if (options.dryRun) return { ...base, durationMs: Date.now() - started };
+  const r: Rollout = {
+    ctx,
+    cluster,
+    ecsService,
+    targetGroups: targetGroupsOf(svc),
+    progress: options.onProgress,
+    ...((options.healthUrl ?? cfg.healthCheck.url) ? { healthUrl: options.healthUrl ?? cfg.healthCheck.url } : {}),
+    timing: { ...options.timing, timeoutMs: options.timing?.timeoutMs ?? options.env.deploy.timeoutSeconds * 1000 },
+  };
+  const result = await settle(r, base, started, {
+    restoredIsStable: false,
+    family: familyOf(from),
+    ...(options.keepRevisions !== undefined ? { keepRevisions: options.keepRevisions } : {}),
+  });
+  if (result.status === "succeeded") await markRevision(ctx.ecs, from, "rolled-back", new Date());
+  return result;
+}
+
+/** The revision to return to, checked to belong to the service's family and differ from what runs. */
+async function resolveTarget(
+  ctx: EcsContext,
+  current: string,
+  revision: string | undefined,
+  progress: ProgressSink,
+): Promise<string> {
+  const family = familyOf(current);
+  if (revision === undefined) {
+    const revisions = await listRevisions(ctx.ecs, family);
+    const stable = lastStable(revisions, current);
+    if (!stable) {
+      throw userError(
+        "ecs.no-stable-revision",
+        `Failed to pick a revision to roll back to: no revision of ${family} other than the running ${shortTaskDefinition(current)} is recorded as stable`,
+        `Pass --revision explicitly. ACTIVE revisions: ${revisions.map((r) => `${r.revision}${r.status ? ` (${r.status})` : ""}`).join(", ") || "none"}.`,
+      );
+    }
+    progress({
+      kind: "step",
+      message: `last stable revision before ${shortTaskDefinition(current)}: ${shortTaskDefinition(stable.arn)} (stable at ${stable.stableAt ?? "?"})`,
+    });
+    return stable.arn;
+  }
+  const ref = /^\d+$/.test(revision) ? `${family}:${revision}` : revision;
+  if (familyOf(ref) !== family) {
+    throw userError(
+      "ecs.wrong-family",
+      `Failed to roll back to ${shortTaskDefinition(ref)}: it belongs to family ${familyOf(ref)}, but the service runs family ${family}`,
+      `Pass a revision of ${family} (a number is enough).`,
+    );
+  }
+  if (shortTaskDefinition(ref) === shortTaskDefinition(current)) {
+    throw userError(
+      "ecs.already-running",
+      `Failed to roll back: the service already runs ${shortTaskDefinition(current)}`,
+      "Pick another revision.",
+    );
+  }
+  return ref;
+}
