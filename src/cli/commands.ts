@@ -6,6 +6,8 @@ import { detectDriftCommand } from "./detect-drift.js";
 import { prCommentCommand } from "./pr-comment.js";
 import { validateConfigCommand } from "./validate-config.js";
 import { imageCommands } from "./image-commands.js";
+import { deployServiceCommand } from "./deploy-service.js";
+import { rollbackCommand } from "./rollback.js";
 
 /** Every verb the CLI knows, in the order `--help` lists them. */
-export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, detectDriftCommand, planCommand, applyCommand, ...imageCommands];
+export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, detectDriftCommand, planCommand, applyCommand, ...imageCommands, deployServiceCommand, rollbackCommand];

@@ -82,9 +82,9 @@ class Simulation:
         deployment = new_deployment(service, task_def.arn, "IN_PROGRESS", now)
         service.deployments.insert(0, deployment)
         service.pending_count, service.running_count = service.desired_count, 0
-        add_event(service, f"(service {service.name}) has started {service.desired_count} tasks.", now)
         if rollback_of:
             add_event(service, f"(service {service.name}) rolling back to deployment {rollback_of}.", now)
+        add_event(service, f"(service {service.name}) has started {service.desired_count} tasks.", now)
         self.rollouts.append(
             {
                 "service": service,
