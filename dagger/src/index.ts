@@ -1,6 +1,17 @@
 // The Dagger module: entry points only, each a few lines. Containers live in containers.ts.
-import { argument, check, func, object, type Container, type Directory } from "@dagger.io/dagger";
+import {
+  argument,
+  check,
+  dag,
+  func,
+  object,
+  type Container,
+  type Directory,
+  type File,
+  type Secret,
+} from "@dagger.io/dagger";
 import { everyCall, lintToolbox, motoService, testMachine } from "./containers.js";
+import { buildAllImages, buildPlan, promoter, publishImages, scanContainer, withAws } from "./images.js";
 
 /**
  * A CI/CD pipeline for an ECS Fargate platform: lint, test, Terraform, images, deploys and
@@ -47,7 +58,16 @@ export class EcsPipeline {
     /** The repository to mount at /repo (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: ["**/node_modules", ".git", "dist", "coverage", "dagger/sdk", "**/.terraform", "**/*.tfplan", ".pipeline"],
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
     })
     source: Directory,
   ): Container {
@@ -85,6 +105,267 @@ export class EcsPipeline {
       .withEnvVariable("MOTO_ENDPOINT", "http://moto:5000")
       .withEnvVariable("CI", "true")
       .withExec(["bash", "scripts/test.sh"])
+      .stdout();
+  }
+
+  /**
+   * Build every service of an environment (or the chosen ones) for every configured platform,
+   * as one multi-platform image per service, services in parallel, without pushing. Contexts
+   * are repository directories or upstream repositories pinned to a commit (patched when the
+   * config names a patch). Logs which services were rebuilt and which came from the cache.
+   * Returns the containers, service by service, one per platform.
+   */
+  @func({ cache: "never" })
+  async buildAll(
+    /** Environment whose services to build: dev, staging, prod or local (environments/<env>.json). */
+    env: string,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+    /** Build only these services (default: all of the environment's). */
+    services: string[] = [],
+    /** Build only these platforms, e.g. linux/amd64 for a quick local build (default: the config's). */
+    platforms: string[] = [],
+  ): Promise<Container[]> {
+    const plan = await buildPlan(source, env, { services, platforms });
+    return [...(await buildAllImages(source, plan)).values()].flat();
+  }
+
+  /**
+   * Scan one built container with Trivy before it is pushed (as a tarball: no registry), then
+   * gate it in the core: fail on findings at or above the threshold unless an unexpired entry
+   * of the ignore file covers them. Returns a directory with report.sarif, report.json and the
+   * scan attestation publish checks; prints the findings table when the gate fails.
+   */
+  @func({ cache: "never" })
+  async scanImage(
+    /** The container to scan (one platform of a build, e.g. from buildAll). */
+    image: Container,
+    /** Fail on findings at or above this severity: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL. */
+    threshold = "CRITICAL",
+    /** Ignore file (Trivy .trivyignore.yaml shape): id, statement, optional packages and expired_at. */
+    ignoreFile?: File,
+    /** Vulnerability DB repository to download from instead of Trivy's default, e.g. a mirror. */
+    dbRepository?: string,
+    /** Label for the reports, e.g. "mcpo linux/arm64". */
+    artifact = "image",
+    /** Throw when the gate fails (default). false: return the reports anyway; publish still refuses. */
+    failOnFindings = true,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source?: Directory,
+  ): Promise<Directory> {
+    return scanContainer(source!, image, { threshold, ignoreFile, dbRepository, artifact, failOnFindings });
+  }
+
+  /**
+   * Build and scan every service of an environment, every platform, and collect all the
+   * reports and attestations in one directory (one subdirectory per service and platform):
+   * the directory publish takes as `scans`.
+   */
+  @func({ cache: "never" })
+  async scanAll(
+    /** Environment whose services to build and scan. */
+    env: string,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+    /** Scan only these services (default: all). */
+    services: string[] = [],
+    /** Fail on findings at or above this severity. */
+    threshold = "CRITICAL",
+    /** Ignore file with expiring entries (see scanImage). */
+    ignoreFile?: File,
+    /** Vulnerability DB repository (mirror) to use. */
+    dbRepository?: string,
+  ): Promise<Directory> {
+    const plan = await buildPlan(source, env, { services, platforms: [] });
+    const built = await buildAllImages(source, plan);
+    let out = dag.directory();
+    for (const t of plan.targets) {
+      for (const [i, image] of (built.get(t.service) ?? []).entries()) {
+        const artifact = `${t.service} ${t.platforms[i]}`;
+        const dir = await scanContainer(source, image, {
+          threshold,
+          ignoreFile,
+          dbRepository,
+          artifact,
+          failOnFindings: true,
+        });
+        out = out.withDirectory(`${t.service}/${(t.platforms[i] ?? String(i)).replace("/", "-")}`, dir);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Push the environment's multi-platform images to each service's ECR repository, tagged
+   * with the commit SHA and <env>-<sha12> (never latest), after checking each image has
+   * passed scanImage. Returns the pushed references with digests, as JSON.
+   */
+  @func({ cache: "never" })
+  async publish(
+    /** Environment to publish to: its account's ECR. */
+    env: string,
+    /** Full 40-character commit SHA the images are built from (git rev-parse HEAD). */
+    commitSha: string,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+    /** Publish only these services (default: all). */
+    services: string[] = [],
+    /** Attestations from scanImage/scanAll for these exact images. */
+    scans?: Directory,
+    /** Push even images without a passing scan. Explicit and logged; for emergencies. */
+    allowUnscanned = false,
+    /** Build, verify scans and print what would be pushed, without logging in or pushing. */
+    dryRun = false,
+    /** AWS access key id (base identity; the environment's deploy role is assumed with it). */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** The CI's OIDC token (GitHub Actions, GitLab), exchanged for the deploy role. */
+    awsWebIdentityToken?: Secret,
+  ): Promise<string> {
+    const plan = await buildPlan(source, env, { services, platforms: [], commit: commitSha });
+    const built = await buildAllImages(source, plan);
+    const aws = {
+      accessKeyId: awsAccessKeyId,
+      secretAccessKey: awsSecretAccessKey,
+      sessionToken: awsSessionToken,
+      webIdentityToken: awsWebIdentityToken,
+    };
+    return publishImages(source, { plan, built, scans, allowUnscanned, aws, dryRun });
+  }
+
+  /**
+   * Copy the images a commit published in one environment to the next environment's ECR, by
+   * digest, every platform (skopeo, registry to registry), and verify the digest on arrival.
+   * Never rebuilds; promoting again is a no-op. Each side uses its own environment's deploy
+   * role; pass dest* credentials when the destination needs a different base identity.
+   */
+  @func({ cache: "never" })
+  async promote(
+    /** Environment the images come from, e.g. dev. */
+    fromEnv: string,
+    /** Environment the images go to, e.g. staging. */
+    toEnv: string,
+    /** Commit SHA whose images to promote (the tag publish pushed). */
+    commitSha: string,
+    /** Promote only this service (default: all). */
+    service?: string,
+    /** Refuse unless the source resolves to exactly this digest (needs service). */
+    digest?: string,
+    /** Resolve and compare only; copy nothing. */
+    dryRun = false,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source?: Directory,
+    /** AWS access key id for both sides (each side assumes its own environment's deploy role). */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** The CI's OIDC token, exchanged for each side's deploy role. */
+    awsWebIdentityToken?: Secret,
+    /** Destination-only access key id, when the destination account needs its own base identity. */
+    destAwsAccessKeyId?: Secret,
+    /** Destination-only secret access key. */
+    destAwsSecretAccessKey?: Secret,
+    /** Destination-only session token. */
+    destAwsSessionToken?: Secret,
+  ): Promise<string> {
+    const args = [
+      "node",
+      "dist/cli/main.js",
+      "promote",
+      "--from",
+      fromEnv,
+      "--to",
+      toEnv,
+      "--commit",
+      commitSha,
+      "--json",
+    ];
+    if (service) args.push("--service", service);
+    if (digest) args.push("--digest", digest);
+    if (dryRun) args.push("--dry-run");
+    const base = {
+      accessKeyId: awsAccessKeyId,
+      secretAccessKey: awsSecretAccessKey,
+      sessionToken: awsSessionToken,
+      webIdentityToken: awsWebIdentityToken,
+    };
+    const dest = {
+      accessKeyId: destAwsAccessKeyId,
+      secretAccessKey: destAwsSecretAccessKey,
+      sessionToken: destAwsSessionToken,
+    };
+    return withAws(withAws(everyCall(promoter(source!)), base), dest, "DEST_")
+      .withExec(args)
       .stdout();
   }
 }

@@ -87,8 +87,12 @@ async function scanModule(): Promise<RegisteredModule> {
         args[argName] = {
           description: arg.description,
           type: typeName(arg.type),
-          optional: arg.isOptional,
-          defaultValue: arg.defaultValue === undefined ? undefined : JSON.parse(String(arg.defaultValue)),
+          // register.js: a default it cannot register (a list) makes the argument optional instead.
+          optional: arg.isOptional || Array.isArray(arg.defaultValue),
+          // The introspector keeps the literal's value (a string default is a plain string, not
+          // JSON); the engine registers it only for primitive types (register.js), so a list
+          // default such as `services: string[] = []` is registered as optional with no default.
+          defaultValue: Array.isArray(arg.defaultValue) ? undefined : arg.defaultValue,
           defaultPath: arg.defaultPath,
           ignore: arg.ignore,
         };

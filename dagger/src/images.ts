@@ -1,0 +1,240 @@
+/**
+ * The image half of the pipeline: build every service for every platform, scan a build with
+ * Trivy before it ships, publish to ECR, promote by digest. The module only decides where
+ * and with what (contexts, platforms, Trivy's container, secrets); the core CLI decides what
+ * (build-plan, scan-gate, verify-scan, ecr-login, promote), as everywhere else.
+ */
+import {
+  dag,
+  ReturnType,
+  type Container,
+  type Directory,
+  type File,
+  type Platform,
+  type Secret,
+} from "@dagger.io/dagger";
+import { coreToolbox, everyCall } from "./containers.js";
+
+// Pinned by digest (toolchain.md: the Trivy images were the target of a supply-chain attack in
+// March 2026). This digest for aquasec/trivy:0.74.0 is the one several public repositories pin
+// (found by code search); it was not pulled here: no registry is reachable from our machines.
+// Check it with `docker buildx imagetools inspect aquasec/trivy:0.74.0` when bumping.
+export const TRIVY_IMAGE =
+  "aquasec/trivy:0.74.0@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969";
+
+const CLI = ["node", "dist/cli/main.js"];
+
+/** One service to build, as the core's build-plan prints it. */
+export interface BuildTarget {
+  service: string;
+  ecrRepository: string;
+  context:
+    { kind: "local"; path: string } | { kind: "git"; url: string; commit: string; subdir?: string; patch?: string };
+  dockerfile: string;
+  platforms: string[];
+}
+
+export interface BuildPlan {
+  env: string;
+  registry: string;
+  tags?: string[];
+  targets: BuildTarget[];
+}
+
+/** AWS credentials as Secrets; any may be absent (the core says which are needed). */
+export interface AwsSecrets {
+  accessKeyId?: Secret;
+  secretAccessKey?: Secret;
+  sessionToken?: Secret;
+  webIdentityToken?: Secret;
+}
+
+export interface BuildSelection {
+  services: string[];
+  platforms: string[];
+  commit?: string;
+}
+
+/** The core's build matrix for an environment (services, contexts, patches checked, tags). */
+export async function buildPlan(source: Directory, env: string, sel: BuildSelection): Promise<BuildPlan> {
+  const args = [...CLI, "build-plan", "--env", env];
+  for (const s of sel.services) args.push("--service", s);
+  for (const p of sel.platforms) args.push("--platform", p);
+  if (sel.commit) args.push("--commit", sel.commit);
+  return JSON.parse(await coreToolbox(source).withExec(args).stdout()) as BuildPlan;
+}
+
+/** A service's build context: a directory of the repository, or a pinned upstream commit, patched. */
+export function buildContext(source: Directory, target: BuildTarget): Directory {
+  const ctx = target.context;
+  if (ctx.kind === "local") return source.directory(ctx.path);
+  let dir = dag.git(ctx.url).commit(ctx.commit).tree();
+  if (ctx.subdir) dir = dir.directory(ctx.subdir);
+  if (!ctx.patch) return dir;
+  return coreToolbox(source)
+    .withDirectory("/context", dir)
+    .withExec([...CLI, "apply-patch", "--dir", "/context", "--patch", ctx.patch])
+    .directory("/context");
+}
+
+/** One container per platform: together they are the service's multi-platform image. */
+export function buildService(source: Directory, target: BuildTarget): Container[] {
+  const ctx = buildContext(source, target);
+  return target.platforms.map((platform) =>
+    ctx
+      .dockerBuild({ platform: platform as Platform, dockerfile: target.dockerfile })
+      .withLabel("org.opencontainers.image.title", target.service),
+  );
+}
+
+/**
+ * Builds every target in parallel and reports, from the record kept in a cache volume, which
+ * services had new inputs (rebuilt) and which had the same inputs as the last build on this
+ * engine (served from its cache).
+ */
+export async function buildAllImages(source: Directory, plan: BuildPlan): Promise<Map<string, Container[]>> {
+  const built = new Map(plan.targets.map((t) => [t.service, buildService(source, t)] as const));
+  await Promise.all([...built.values()].flat().map((c) => c.sync()));
+  const inputs = await Promise.all(
+    plan.targets.map(async (t) => ({
+      service: t.service,
+      contextDigest: await buildContext(source, t).digest(),
+      dockerfile: t.dockerfile,
+      platforms: t.platforms,
+    })),
+  );
+  const report = await everyCall(coreToolbox(source))
+    .withMountedCache("/records", dag.cacheVolume("ecs-pipeline-build-records"))
+    .withExec([...CLI, "build-record", "--record", `/records/${plan.env}.json`, "--inputs", JSON.stringify(inputs)])
+    .stdout();
+  const { rebuilt, cached } = JSON.parse(report) as { rebuilt: string[]; cached: string[] };
+  console.error(`rebuilt: ${rebuilt.join(", ") || "none"}; from cache: ${cached.join(", ") || "none"}`);
+  return built;
+}
+
+export interface ScanOptions {
+  threshold: string;
+  ignoreFile?: File;
+  dbRepository?: string;
+  artifact: string;
+  failOnFindings: boolean;
+}
+
+/**
+ * Trivy on the container's tarball (no registry), with the DB in a cache volume, then the
+ * core's gate on Trivy's JSON. Returns the gate's directory (report.sarif, report.json,
+ * attestation-*.json); throws with the findings table when the gate fails and failOnFindings.
+ */
+export async function scanContainer(source: Directory, image: Container, o: ScanOptions): Promise<Directory> {
+  const tarball = image.asTarball();
+  // Same flags as the core's trivyImageArgs (src/images/trivy.ts): keep the two in step.
+  const trivyArgs = [
+    "trivy",
+    "image",
+    "--input",
+    "/scan/image.tar",
+    "--format",
+    "json",
+    "--output",
+    "/scan/trivy.json",
+  ];
+  trivyArgs.push("--cache-dir", "/cache/trivy", "--scanners", "vuln", "--exit-code", "0");
+  trivyArgs.push("--skip-version-check", "--disable-telemetry", "--quiet");
+  if (o.dbRepository) trivyArgs.push("--db-repository", o.dbRepository);
+  const report = everyCall(dag.container().from(TRIVY_IMAGE))
+    .withMountedCache("/cache/trivy", dag.cacheVolume("ecs-pipeline-trivy-cache"))
+    .withMountedFile("/scan/image.tar", tarball)
+    .withExec(trivyArgs, { useEntrypoint: false })
+    .file("/scan/trivy.json");
+  const gateArgs = [...CLI, "scan-gate", "--report", "/scan/trivy.json", "--image", "/scan/image.tar"];
+  gateArgs.push("--artifact", o.artifact, "--threshold", o.threshold, "--out-dir", "/scan/out");
+  let gate = coreToolbox(source)
+    .withMountedFile("/scan/trivy.json", report)
+    .withMountedFile("/scan/image.tar", tarball);
+  if (o.ignoreFile) {
+    gate = gate.withMountedFile("/scan/ignore.yaml", o.ignoreFile);
+    gateArgs.push("--ignore-file", "/scan/ignore.yaml");
+  }
+  const ran = gate.withExec(gateArgs, { expect: ReturnType.Any });
+  const code = await ran.exitCode();
+  if (code !== 0 && (code !== 1 || o.failOnFindings)) {
+    throw new Error(
+      `scanImage: ${o.artifact} ${code === 1 ? "failed the gate" : `scan-gate exited ${code}`}\n${await ran.stderr()}`,
+    );
+  }
+  return ran.directory("/scan/out");
+}
+
+/** The container with AWS credentials as secret variables, named with an optional prefix. */
+export function withAws(container: Container, secrets: AwsSecrets, prefix = ""): Container {
+  const vars: [string, Secret | undefined][] = [
+    ["AWS_ACCESS_KEY_ID", secrets.accessKeyId],
+    ["AWS_SECRET_ACCESS_KEY", secrets.secretAccessKey],
+    ["AWS_SESSION_TOKEN", secrets.sessionToken],
+    ["AWS_WEB_IDENTITY_TOKEN", secrets.webIdentityToken],
+  ];
+  return vars.reduce((c, [name, s]) => (s ? c.withSecretVariable(`${prefix}${name}`, s) : c), container);
+}
+
+export interface PublishOptions {
+  plan: BuildPlan;
+  built: Map<string, Container[]>;
+  scans?: Directory;
+  allowUnscanned: boolean;
+  aws: AwsSecrets;
+  dryRun: boolean;
+}
+
+/**
+ * Refuses unscanned images (core verify-scan), logs in to ECR (core ecr-login, the token
+ * kept as a Secret), then pushes each service's platform variants as one image per tag.
+ */
+export async function publishImages(source: Directory, o: PublishOptions): Promise<string> {
+  let verify = everyCall(coreToolbox(source));
+  const verifyArgs = [...CLI, "verify-scan"];
+  for (const t of o.plan.targets) {
+    (o.built.get(t.service) ?? []).forEach((c, i) => {
+      const file = `/images/${t.service}-${i}.tar`;
+      verify = verify.withMountedFile(file, c.asTarball());
+      verifyArgs.push("--image", `${t.service} ${t.platforms[i]}=${file}`);
+    });
+  }
+  if (o.scans) verify = verify.withMountedDirectory("/scans", o.scans);
+  if (o.scans) verifyArgs.push("--attestations", "/scans");
+  if (o.allowUnscanned) verifyArgs.push("--allow-unscanned");
+  console.error(await verify.withExec(verifyArgs).stderr());
+  const tags = o.plan.tags ?? [];
+  const refs = o.plan.targets.map((t) => ({ service: t.service, repo: `${o.plan.registry}/${t.ecrRepository}` }));
+  if (o.dryRun) {
+    return JSON.stringify(
+      { env: o.plan.env, dryRun: true, wouldPush: refs.map((r) => tags.map((tag) => `${r.repo}:${tag}`)).flat() },
+      null,
+      2,
+    );
+  }
+  const login = await withAws(everyCall(coreToolbox(source)), o.aws)
+    .withExec([...CLI, "ecr-login", "--env", o.plan.env, "--output", "/tmp/ecr-login.json"])
+    .file("/tmp/ecr-login.json")
+    .contents();
+  const auth = JSON.parse(login) as { registry: string; username: string; password: string };
+  const password = dag.setSecret(`ecr-${o.plan.env}-${Date.now()}`, auth.password);
+  const pushed = await Promise.all(
+    refs.map(async (r) => {
+      const variants = o.built.get(r.service) ?? [];
+      const pusher = dag.container().withRegistryAuth(auth.registry, auth.username, password);
+      const references = [];
+      for (const tag of tags) references.push(await pusher.publish(`${r.repo}:${tag}`, { platformVariants: variants }));
+      return { service: r.service, references };
+    }),
+  );
+  return JSON.stringify({ env: o.plan.env, images: pushed }, null, 2);
+}
+
+/** The core toolbox plus skopeo (Debian bookworm's package, pinned by the pinned base image). */
+export function promoter(source: Directory): Container {
+  return coreToolbox(source).withExec([
+    "sh",
+    "-c",
+    "apt-get update -qq && apt-get install -y -qq --no-install-recommends skopeo && rm -rf /var/lib/apt/lists/*",
+  ]);
+}

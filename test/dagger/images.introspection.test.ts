@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { introspectModule, type RegisteredArgument, type RegisteredFunction } from "../support/introspect.js";
+
+const SOURCE_IGNORE = [
+  "**/node_modules",
+  ".git",
+  "dist",
+  "coverage",
+  "dagger/sdk",
+  "**/.terraform",
+  "**/*.tfplan",
+  ".pipeline",
+];
+
+async function fn(name: string): Promise<RegisteredFunction> {
+  const found = (await introspectModule()).objects.EcsPipeline!.functions[name];
+  if (!found) throw new Error(`EcsPipeline.${name} is not registered`);
+  return found;
+}
+
+/** name -> "type[?][=default][@defaultPath]" in declaration order: the whole signature at a glance. */
+function signature(args: Record<string, RegisteredArgument>): string[] {
+  return Object.entries(args).map(
+    ([name, a]) =>
+      `${name}: ${a.type}${a.optional ? "?" : ""}${a.defaultValue === undefined ? "" : ` = ${JSON.stringify(a.defaultValue)}`}${
+        a.defaultPath ? ` @ ${a.defaultPath}` : ""
+      }`,
+  );
+}
+
+const awsSecrets = [
+  "awsAccessKeyId: Secret?",
+  "awsSecretAccessKey: Secret?",
+  "awsSessionToken: Secret?",
+  "awsWebIdentityToken: Secret?",
+];
+
+describe("the image functions as the engine would register them", () => {
+  it("registers buildAll: an environment, optional service and platform subsets, returning containers", async () => {
+    const f = await fn("buildAll");
+    expect(f).toMatchObject({ cache: "never", check: false, returns: "[Container]" });
+    expect(signature(f.args)).toEqual([
+      "env: string",
+      "source: Directory @ /",
+      "services: [string]?",
+      "platforms: [string]?",
+    ]);
+    expect(f.args.source!.ignore).toEqual(SOURCE_IGNORE);
+    expect(f.description).toMatch(/without pushing/);
+  });
+
+  it("registers scanImage: a container, a CRITICAL default threshold, an ignore file and a DB mirror", async () => {
+    const f = await fn("scanImage");
+    expect(f).toMatchObject({ cache: "never", returns: "Directory" });
+    expect(signature(f.args)).toEqual([
+      "image: Container",
+      'threshold: string = "CRITICAL"',
+      "ignoreFile: File?",
+      "dbRepository: string?",
+      'artifact: string = "image"',
+      "failOnFindings: boolean = true",
+      "source: Directory? @ /",
+    ]);
+  });
+
+  it("registers scanAll, whose directory publish takes as scans", async () => {
+    const f = await fn("scanAll");
+    expect(f).toMatchObject({ cache: "never", returns: "Directory" });
+    expect(signature(f.args)).toEqual([
+      "env: string",
+      "source: Directory @ /",
+      "services: [string]?",
+      'threshold: string = "CRITICAL"',
+      "ignoreFile: File?",
+      "dbRepository: string?",
+    ]);
+  });
+
+  it("registers publish with credentials only as Secrets and the scan bypass off unless asked for", async () => {
+    const f = await fn("publish");
+    expect(f).toMatchObject({ cache: "never", returns: "string" });
+    expect(signature(f.args)).toEqual([
+      "env: string",
+      "commitSha: string",
+      "source: Directory @ /",
+      "services: [string]?",
+      "scans: Directory?",
+      "allowUnscanned: boolean = false",
+      "dryRun: boolean = false",
+      ...awsSecrets,
+    ]);
+  });
+
+  it("registers promote between two environments, with separate destination credentials as Secrets", async () => {
+    const f = await fn("promote");
+    expect(f).toMatchObject({ cache: "never", returns: "string" });
+    expect(signature(f.args)).toEqual([
+      "fromEnv: string",
+      "toEnv: string",
+      "commitSha: string",
+      "service: string?",
+      "digest: string?",
+      "dryRun: boolean = false",
+      "source: Directory? @ /",
+      ...awsSecrets,
+      "destAwsAccessKeyId: Secret?",
+      "destAwsSecretAccessKey: Secret?",
+      "destAwsSessionToken: Secret?",
+    ]);
+    expect(f.description).toMatch(/never rebuilds/i);
+  });
+});
