@@ -3,6 +3,7 @@ import { applyCommand } from "./apply.js";
 import { lintCommand } from "./lint.js";
 import { planCommand } from "./plan.js";
 import { detectDriftCommand } from "./detect-drift.js";
+import { githubOidcTokenCommand } from "./github-oidc-token.js";
 import { prCommentCommand } from "./pr-comment.js";
 import { validateConfigCommand } from "./validate-config.js";
 import { imageCommands } from "./image-commands.js";
@@ -10,4 +11,4 @@ import { deployServiceCommand } from "./deploy-service.js";
 import { rollbackCommand } from "./rollback.js";
 
 /** Every verb the CLI knows, in the order `--help` lists them. */
-export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, detectDriftCommand, planCommand, applyCommand, ...imageCommands, deployServiceCommand, rollbackCommand];
+export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, detectDriftCommand, githubOidcTokenCommand, planCommand, applyCommand, ...imageCommands, deployServiceCommand, rollbackCommand];
