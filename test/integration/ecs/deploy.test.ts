@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ECS } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deployService, type DeployOptions } from "../../../src/ecs/deploy.js";
 import { TAG } from "../../../src/ecs/history.js";
@@ -10,6 +11,7 @@ import {
   CLUSTER,
   REPO,
   createService,
+  defaultVpc,
   ecsClient,
   fast,
   localEnv,
@@ -199,6 +201,48 @@ describe("deployService against ECS on the emulator", () => {
       expect(result.status).toBe("failed-restored");
       expect(result.failure).toMatchObject({ stage: "health" });
       expect(result.failure?.reason).toContain("HTTP 503");
+      expect(await running(ecs)).toMatch(/open-webui:1$/);
+    });
+  });
+
+  describe("with an ALB target group", () => {
+    async function serviceBehindAlb(): Promise<void> {
+      const elb = new ElasticLoadBalancingV2({
+        endpoint: moto.endpoint,
+        region: "eu-west-1",
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      });
+      const tg = await elb.createTargetGroup({
+        Name: "open-webui",
+        Protocol: "HTTP",
+        Port: 8080,
+        VpcId: await defaultVpc(moto),
+        TargetType: "ip",
+        HealthCheckPath: "/health",
+      });
+      elb.destroy();
+      await createService(ecs, {
+        loadBalancers: [
+          { targetGroupArn: tg.TargetGroups![0]!.TargetGroupArn!, containerName: "open-webui", containerPort: 8080 },
+        ],
+      });
+    }
+
+    it("checks that every registered target is healthy after the rollout", async () => {
+      await serviceBehindAlb();
+      const { result } = await deploy(`${REPO}:v2`);
+      expect(result.status).toBe("succeeded");
+      expect(result.health?.details.join()).toContain("open-webui");
+      expect(result.health?.details.join()).toContain("2/2 targets healthy");
+    });
+
+    it("rolls back when the new tasks' targets stay unhealthy", async () => {
+      await serviceBehindAlb();
+      const { result } = await deploy(`${REPO}:unhealthy`);
+      expect(result.status).toBe("failed-restored");
+      expect(result.failure?.stage).toBe("health");
+      expect(result.failure?.reason).toContain("not healthy");
+      expect(result.failure?.reason).toContain("Health checks failed");
       expect(await running(ecs)).toMatch(/open-webui:1$/);
     });
   });

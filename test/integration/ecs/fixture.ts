@@ -108,3 +108,22 @@ export function recorder(): { events: EcsProgress[]; sink: (e: EcsProgress) => v
   const events: EcsProgress[] = [];
   return { events, sink: (e) => events.push(e), text: () => JSON.stringify(events) };
 }
+
+/**
+ * moto's default VPC in eu-west-1 (target groups need a VPC that exists). There is no EC2
+ * SDK client among our dependencies, so this one call is the raw EC2 query API over HTTP.
+ */
+export async function defaultVpc(moto: Moto): Promise<string> {
+  const res = await fetch(moto.endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization:
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
+    },
+    body: "Action=DescribeVpcs&Version=2016-11-15",
+  });
+  const vpc = /<vpcId>(vpc-[0-9a-f]+)<\/vpcId>/.exec(await res.text())?.[1];
+  if (!vpc) throw new Error(`no default VPC in the emulator (HTTP ${res.status})`);
+  return vpc;
+}
