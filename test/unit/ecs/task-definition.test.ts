@@ -45,7 +45,7 @@ describe("rendering a task definition for a new image", () => {
   });
 
   it("drops every read-only field the API returns but refuses on register", () => {
-    const input = toInput(described) as Record<string, unknown>;
+    const input: object = toInput(described);
     for (const field of READ_ONLY_FIELDS) expect(input).not.toHaveProperty(field);
     expect(input).toHaveProperty("requiresCompatibilities", ["FARGATE"]);
   });
