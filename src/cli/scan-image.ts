@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { userError } from "../errors.js";
 import { parseIgnoreFile, type IgnoreEntry } from "../images/ignore.js";
@@ -33,8 +33,8 @@ export const scanGateCommand: Command = {
     "scan-gate --report TRIVY.json [--image IMAGE.tar] [--artifact LABEL] [--threshold CRITICAL] [--ignore-file FILE] [--out-dir DIR] [--json]",
   options: { report: { type: "string" }, ...gateOptions },
   async run(values, _positionals, io) {
-    const report = path.resolve(io.cwd, requireString(values, "report", "scan-gate"));
-    return gate(values, await readFile(report, "utf8"), io);
+    const report = requireString(values, "report", "scan-gate");
+    return gate(values, await readInput(path.resolve(io.cwd, report), "Trivy report"), io);
   },
 };
 
@@ -55,6 +55,7 @@ export const scanImageCommand: Command = {
     const input = path.resolve(io.cwd, requireString(values, "image", "scan-image"));
     const outDir = path.resolve(io.cwd, stringOption(values, "out-dir") ?? ".");
     const output = path.join(outDir, "trivy.json");
+    await mkdir(outDir, { recursive: true });
     io.log(`Scanning ${input} with Trivy...`);
     await runTrivy({
       input,
@@ -64,7 +65,7 @@ export const scanImageCommand: Command = {
       dbRepository: stringOption(values, "db-repository"),
       trivy: stringOption(values, "trivy") ?? "trivy",
     });
-    return gate(values, await readFile(output, "utf8"), io);
+    return gate(values, await readInput(output, "Trivy report"), io);
   },
 };
 
@@ -91,11 +92,13 @@ async function gate(values: OptionValues, reportText: string, io: CommandIO): Pr
 
 async function readIgnores(file: string | undefined, cwd: string): Promise<IgnoreEntry[]> {
   if (!file) return [];
-  let text: string;
+  return parseIgnoreFile(await readInput(path.resolve(cwd, file), "ignore file"), file);
+}
+
+async function readInput(file: string, what: string): Promise<string> {
   try {
-    text = await readFile(path.resolve(cwd, file), "utf8");
+    return await readFile(file, "utf8");
   } catch (err) {
-    throw userError("images.ignore-missing", `Failed to read ignore file ${file}: ${(err as Error).message}`);
+    throw userError("images.input-missing", `Failed to read ${what} ${file}: ${(err as Error).message}`);
   }
-  return parseIgnoreFile(text, file);
 }

@@ -1,5 +1,7 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 
@@ -14,7 +16,7 @@ export interface FileSpec {
 }
 
 /** A ustar archive of the files, directories implied by their paths, all owned by root, mtime 0. */
-export function tarBytes(files: FileSpec[]): Buffer {
+export function tarBytes(files: FileSpec[], encoding: BufferEncoding = "utf8"): Buffer {
   const blocks: Buffer[] = [];
   const dirs = new Set<string>();
   for (const f of files) {
@@ -25,7 +27,7 @@ export function tarBytes(files: FileSpec[]): Buffer {
       dirs.add(dir);
       blocks.push(header(dir, 0, 0o755, "5"));
     }
-    const data = Buffer.from(f.content, "utf8");
+    const data = Buffer.from(f.content, encoding);
     blocks.push(header(f.path, data.length, f.mode ?? 0o644, "0"), pad(data));
   }
   blocks.push(Buffer.alloc(1024));
@@ -137,4 +139,36 @@ export function alpineRootfs(release: string, packages: { name: string; version:
     },
     { path: "lib/apk/db/installed", content: `${installed}\n` },
   ];
+}
+
+/** The same layout as one tar file (what `docker save` / Dagger's asTarball hand over). */
+export async function writeOciArchive(file: string, images: ImageSpec[]): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "oci-archive-"));
+  try {
+    const digest = await writeOciLayout(dir, images);
+    const files: FileSpec[] = [];
+    for (const name of [
+      "oci-layout",
+      "index.json",
+      ...(await readdir(path.join(dir, "blobs", "sha256"))).map((b) => `blobs/sha256/${b}`),
+    ]) {
+      files.push({ path: name, content: (await readFile(path.join(dir, name))).toString("latin1") });
+    }
+    await writeFile(file, tarBytes(files, "latin1"));
+    return digest;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A `docker save`-style tarball of one image, converted from an OCI layout by skopeo. */
+export async function writeDockerArchive(file: string, image: ImageSpec): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), "docker-archive-"));
+  try {
+    await writeOciLayout(dir, [image]);
+    await rm(file, { force: true });
+    execFileSync("skopeo", ["copy", "--quiet", `oci:${dir}`, `docker-archive:${file}`]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
