@@ -1,0 +1,50 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { userError } from "../errors.js";
+import { parseSeverity } from "../images/severity.js";
+import { renderValidateReport, VALIDATE_TOOLS, type ValidateTool } from "../terraform/validate/findings.js";
+import { renderValidateSarif } from "../terraform/validate/sarif.js";
+import { validateTerraform } from "../terraform/validate/validate.js";
+import type { Command } from "./command.js";
+
+/** fmt, validate, tflint, trivy and checkov over terraform/, gated on one severity. */
+export const validateTerraformCommand: Command = {
+  name: "validate-terraform",
+  summary: "Check the Terraform code: fmt, init -backend=false + validate, tflint (AWS), trivy config, checkov",
+  usage: `validate-terraform [--dir terraform] [--severity HIGH] [--sarif FILE] [--skip ${VALIDATE_TOOLS.join("|")}]... [--json]`,
+  options: {
+    dir: { type: "string" },
+    severity: { type: "string" },
+    sarif: { type: "string" },
+    skip: { type: "string", multiple: true },
+    json: { type: "boolean", default: false },
+  },
+  async run(values, _positionals, io) {
+    const threshold = parseSeverity(typeof values.severity === "string" ? values.severity : "HIGH");
+    const skip = (Array.isArray(values.skip) ? values.skip : []).map((s) => toolName(String(s)));
+    const result = await validateTerraform({
+      repoRoot: io.cwd,
+      ...(typeof values.dir === "string" ? { dir: values.dir } : {}),
+      threshold,
+      skip,
+      vars: io.env,
+      onProgress: io.log,
+    });
+    if (typeof values.sarif === "string") {
+      const file = path.resolve(io.cwd, values.sarif);
+      await writeFile(file, JSON.stringify(renderValidateSarif(result), null, 2));
+      io.log(`SARIF written to ${file}`);
+    }
+    io.out(values.json ? JSON.stringify(result, null, 2) : renderValidateReport(result));
+    if (result.tools.some((t) => t.status === "failed")) return 4;
+    return result.passed ? 0 : 1;
+  },
+};
+
+function toolName(value: string): ValidateTool {
+  const found = VALIDATE_TOOLS.find((t) => t === value);
+  if (!found) {
+    throw userError("cli.bad-arguments", `--skip: found "${value}", expected one of ${VALIDATE_TOOLS.join(", ")}`);
+  }
+  return found;
+}
