@@ -2,7 +2,9 @@ import type { Command } from "./command.js";
 import { applyCommand } from "./apply.js";
 import { lintCommand } from "./lint.js";
 import { planCommand } from "./plan.js";
+import { containerCredentialsCommand } from "./container-credentials.js";
 import { detectDriftCommand } from "./detect-drift.js";
+import { githubOidcTokenCommand } from "./github-oidc-token.js";
 import { prCommentCommand } from "./pr-comment.js";
 import { validateConfigCommand } from "./validate-config.js";
 import { validateTerraformCommand } from "./validate-terraform.js";
@@ -11,4 +13,17 @@ import { deployServiceCommand } from "./deploy-service.js";
 import { rollbackCommand } from "./rollback.js";
 
 /** Every verb the CLI knows, in the order `--help` lists them. */
-export const commands: Command[] = [validateConfigCommand, lintCommand, prCommentCommand, detectDriftCommand, validateTerraformCommand, planCommand, applyCommand, ...imageCommands, deployServiceCommand, rollbackCommand];
+export const commands: Command[] = [
+  validateConfigCommand,
+  lintCommand,
+  prCommentCommand,
+  detectDriftCommand,
+  githubOidcTokenCommand,
+  containerCredentialsCommand,
+  validateTerraformCommand,
+  planCommand,
+  applyCommand,
+  ...imageCommands,
+  deployServiceCommand,
+  rollbackCommand,
+];
