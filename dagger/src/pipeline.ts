@@ -64,6 +64,8 @@ export interface BaseIdentity {
   /** GitHub Actions: the job's ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN, for a fresh OIDC token per step. */
   githubOidcRequestUrl?: Secret;
   githubOidcRequestToken?: Secret;
+  /** CodeBuild/ECS: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys before each step. */
+  awsContainerCredentialsUri?: Secret;
 }
 
 /** What the AWS-reaching functions take (the same four Secrets everywhere). */
@@ -82,13 +84,14 @@ const CLI = ["node", "dist/cli/main.js"];
  * base identity passes through unchanged.
  */
 export async function awsForStep(source: Directory, identity: BaseIdentity): Promise<AwsArgs> {
-  const { githubOidcRequestUrl: url, githubOidcRequestToken: token } = identity;
+  const { githubOidcRequestUrl: url, githubOidcRequestToken: token, awsContainerCredentialsUri: uri } = identity;
   const base: AwsArgs = {
     awsAccessKeyId: identity.awsAccessKeyId,
     awsSecretAccessKey: identity.awsSecretAccessKey,
     awsSessionToken: identity.awsSessionToken,
     awsWebIdentityToken: identity.awsWebIdentityToken,
   };
+  if (uri) return { ...base, ...(await containerCredentials(source, uri)) };
   if (!url && !token) return base;
   if (!url || !token) {
     throw new Error("Pass both --github-oidc-request-url and --github-oidc-request-token, or neither");
@@ -99,8 +102,27 @@ export async function awsForStep(source: Directory, identity: BaseIdentity): Pro
     .withExec([...CLI, "github-oidc-token", "--output", "/tmp/oidc-token"])
     .file("/tmp/oidc-token")
     .contents();
-  const fresh = dag.setSecret(`github-oidc-${Date.now()}-${Math.random().toString(36).slice(2)}`, jwt);
-  return { ...base, awsWebIdentityToken: fresh };
+  return { ...base, awsWebIdentityToken: secret("github-oidc", jwt) };
+}
+
+function secret(kind: string, value: string): Secret {
+  return dag.setSecret(`${kind}-${Date.now()}-${Math.random().toString(36).slice(2)}`, value);
+}
+
+/** The build role's keys from the container-credentials endpoint (unverified reachability: see docs/ci.md). */
+async function containerCredentials(source: Directory, uri: Secret): Promise<AwsArgs> {
+  const json = await everyCall(coreToolbox(source))
+    .withSecretVariable("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", uri)
+    .withExec([...CLI, "container-credentials", "--output", "/tmp/creds.json"])
+    .file("/tmp/creds.json")
+    .contents();
+  const creds = JSON.parse(json) as { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  return {
+    awsAccessKeyId: secret("aws-key-id", creds.accessKeyId),
+    awsSecretAccessKey: secret("aws-secret-key", creds.secretAccessKey),
+    awsSessionToken: creds.sessionToken ? secret("aws-session", creds.sessionToken) : undefined,
+    awsWebIdentityToken: undefined,
+  };
 }
 
 /** Where and as whom the plan comment is posted; absent outside GitHub. */
