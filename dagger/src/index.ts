@@ -289,10 +289,11 @@ export class EcsPipeline {
   }
 
   /**
-   * Copy the images a commit published in one environment to the next environment's ECR, by
-   * digest, every platform (skopeo, registry to registry), and verify the digest on arrival.
-   * Never rebuilds; promoting again is a no-op. Each side uses its own environment's deploy
-   * role; pass dest* credentials when the destination needs a different base identity.
+   * Copy the exact multi-platform image each service runs in one environment (read from its
+   * live ECS task definition), or the images a commit published, to the next environment's
+   * ECR, by digest (skopeo, registry to registry), and verify the digest on arrival. Never
+   * rebuilds; promoting again is a no-op. Each side uses its own environment's deploy role;
+   * pass dest* credentials when the destination needs a different base identity.
    */
   @func({ cache: "never" })
   async promote(
@@ -300,10 +301,10 @@ export class EcsPipeline {
     fromEnv: string,
     /** Environment the images go to, e.g. staging. */
     toEnv: string,
-    /** Commit SHA whose images to promote (the tag publish pushed). */
-    commitSha: string,
     /** Promote only this service (default: all). */
     service?: string,
+    /** Promote what this commit published instead of what runs (also names the copies' tags). */
+    commitSha?: string,
     /** Refuse unless the source resolves to exactly this digest (needs service). */
     digest?: string,
     /** Resolve and compare only; copy nothing. */
@@ -338,18 +339,8 @@ export class EcsPipeline {
     /** Destination-only session token. */
     destAwsSessionToken?: Secret,
   ): Promise<string> {
-    const args = [
-      "node",
-      "dist/cli/main.js",
-      "promote",
-      "--from",
-      fromEnv,
-      "--to",
-      toEnv,
-      "--commit",
-      commitSha,
-      "--json",
-    ];
+    const args = ["node", "dist/cli/main.js", "promote", "--from", fromEnv, "--to", toEnv, "--json"];
+    args.push(...(commitSha ? ["--commit", commitSha] : ["--running"]));
     if (service) args.push("--service", service);
     if (digest) args.push("--digest", digest);
     if (dryRun) args.push("--dry-run");

@@ -1,31 +1,44 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { CREDENTIAL_ENV, openSession } from "../aws/index.js";
 import { findService, loadEnvironment } from "../config/load.js";
-import type { EnvironmentConfig } from "../config/schema.js";
+import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
+import { connect } from "../ecs/context.js";
 import { userError } from "../errors.js";
 import { ecrAuthorization, ecrRegistry } from "../images/ecr-auth.js";
 import { promote, type PromoteEvent, type PromoteResult } from "../images/promote.js";
 import { withAuthFile, type RegistryCredentials } from "../images/registry-auth.js";
+import { runningImage } from "../images/running.js";
 import { skopeoClient } from "../images/skopeo.js";
 import { computeTags } from "../images/tags.js";
-import { requireString, type Command, type CommandIO } from "./command.js";
+import { requireString, type Command, type CommandIO, type OptionValues } from "./command.js";
 import { listOption, stringOption } from "./images-options.js";
 
+interface Move {
+  service: string;
+  fromRepo: string;
+  toRepo: string;
+  reference: string;
+  expectDigest: string | undefined;
+  tags: string[];
+}
+
 /**
- * Promotes the images of a commit from one environment's registry to the next one's, by
- * digest, every platform, never rebuilding. Each side authenticates with its own
- * environment's deploy role; SOURCE_AWS_* / DEST_AWS_* variables, when set, replace the
- * base AWS_* credentials for that side (accounts with separate base identities).
+ * Promotes images from one environment's registry to the next one's, by digest, every
+ * platform, never rebuilding: either what each service runs now in the source environment
+ * (--running, read from ECS) or what a commit published (--commit). Each side authenticates
+ * with its own environment's deploy role; SOURCE_AWS_* / DEST_AWS_* variables, when set,
+ * replace the base AWS_* credentials for that side (accounts with separate base identities).
  */
 export const promoteCommand: Command = {
   name: "promote",
-  summary: "Copy a commit's multi-platform images by digest from one environment's ECR to another's, and verify",
+  summary: "Copy images by digest from one environment's ECR to another's (what runs now, or a commit's), and verify",
   usage:
-    "promote --from ENV --to ENV --commit SHA [--service NAME ...] [--digest sha256:...] [--dry-run] [--json] [--source-registry HOST --dest-registry HOST --insecure-registries]",
+    "promote --from ENV --to ENV (--running | --commit SHA) [--service NAME ...] [--digest sha256:...] [--dry-run] [--json] [--source-registry HOST --dest-registry HOST --insecure-registries]",
   options: {
     from: { type: "string" },
     to: { type: "string" },
     commit: { type: "string" },
+    running: { type: "boolean", default: false },
     service: { type: "string", multiple: true },
     digest: { type: "string" },
     "dry-run": { type: "boolean", default: false },
@@ -38,21 +51,7 @@ export const promoteCommand: Command = {
   async run(values, _positionals, io) {
     const from = await loadEnvironment(requireString(values, "from", "promote"), { root: io.cwd });
     const to = await loadEnvironment(requireString(values, "to", "promote"), { root: io.cwd });
-    const commit = requireString(values, "commit", "promote");
-    const names = listOption(values, "service");
-    const services = (names.length ? names : to.services.map((s) => s.name)).map((n) => ({
-      name: n,
-      fromRepo: findService(from, n).ecrRepository,
-      toRepo: findService(to, n).ecrRepository,
-    }));
-    const digest = stringOption(values, "digest");
-    if (digest && services.length !== 1) {
-      throw userError(
-        "cli.bad-arguments",
-        "promote: --digest needs exactly one --service",
-        "A digest names one image.",
-      );
-    }
+    const moves = await planMoves(values, from, to, io);
     const srcOverride = stringOption(values, "source-registry");
     const dstOverride = stringOption(values, "dest-registry");
     const src = srcOverride ? undefined : await login(from, "SOURCE_", io);
@@ -62,22 +61,18 @@ export const promoteCommand: Command = {
     const results: (PromoteResult & { service: string })[] = [];
     await withAuthFile(src, (srcFile) =>
       withAuthFile(dst, async (dstFile) => {
-        for (const s of services) {
+        for (const m of moves) {
           const result = await promote({
-            source: { registry: srcOverride ?? ecrRegistry(from), repository: s.fromRepo, reference: commit },
-            destination: {
-              registry: dstOverride ?? ecrRegistry(to),
-              repository: s.toRepo,
-              tags: computeTags({ commitSha: commit, env: to.name }),
-            },
-            expectDigest: digest,
+            source: { registry: srcOverride ?? ecrRegistry(from), repository: m.fromRepo, reference: m.reference },
+            destination: { registry: dstOverride ?? ecrRegistry(to), repository: m.toRepo, tags: m.tags },
+            expectDigest: m.expectDigest,
             sourceAccess: { authFile: srcFile, tlsVerify },
             destinationAccess: { authFile: dstFile, tlsVerify },
             dryRun,
             registry: skopeoClient(stringOption(values, "skopeo")),
-            onProgress: (e) => io.log(`${s.name}: ${describe(e)}`),
+            onProgress: (e) => io.log(`${m.service}: ${describe(e)}`),
           });
-          results.push({ service: s.name, ...result });
+          results.push({ service: m.service, ...result });
         }
       }),
     );
@@ -89,6 +84,71 @@ export const promoteCommand: Command = {
   },
 };
 
+/** Decides, before any copy, what moves where under which tags; conflicting options are refused first. */
+async function planMoves(
+  values: OptionValues,
+  from: EnvironmentConfig,
+  to: EnvironmentConfig,
+  io: CommandIO,
+): Promise<Move[]> {
+  const commit = stringOption(values, "commit");
+  const running = values.running === true;
+  if (!commit && !running) {
+    throw userError(
+      "cli.bad-arguments",
+      "promote: pass --running (what runs now) or --commit SHA",
+      `Usage: ecs-pipeline ${promoteCommand.usage}`,
+    );
+  }
+  const names = listOption(values, "service");
+  const services = (names.length ? names : to.services.map((s) => s.name)).map((n): [ServiceConfig, ServiceConfig] => [
+    findService(from, n),
+    findService(to, n),
+  ]);
+  const digest = stringOption(values, "digest");
+  if (digest && services.length !== 1) {
+    throw userError("cli.bad-arguments", "promote: --digest needs exactly one --service", "A digest names one image.");
+  }
+  if (!running) {
+    const tags = computeTags({ commitSha: commit ?? "", env: to.name });
+    return services.map(([f, t]) => ({
+      service: f.name,
+      fromRepo: f.ecrRepository,
+      toRepo: t.ecrRepository,
+      reference: commit ?? "",
+      expectDigest: digest,
+      tags,
+    }));
+  }
+  const ecs = await connect(from, { vars: sideVars(io.env, "SOURCE_") });
+  try {
+    const moves: Move[] = [];
+    for (const [f, t] of services) {
+      const now = await runningImage(ecs.ecs, f);
+      const sha = commit ?? now.commit;
+      if (!sha) {
+        throw userError(
+          "images.untagged-running-image",
+          `Failed to name the promoted image of ${f.name}: it runs ${now.image}, whose tag is not a commit SHA`,
+          "Pass --commit with the commit that image was built from; its tags at the destination are named after it.",
+        );
+      }
+      io.log(`${f.name}: runs ${now.image} in ${from.name}`);
+      moves.push({
+        service: f.name,
+        fromRepo: f.ecrRepository,
+        toRepo: t.ecrRepository,
+        reference: now.reference,
+        expectDigest: digest ?? now.digest,
+        tags: computeTags({ commitSha: sha, env: to.name }),
+      });
+    }
+    return moves;
+  } finally {
+    ecs.close();
+  }
+}
+
 async function login(env: EnvironmentConfig, prefix: string, io: CommandIO): Promise<RegistryCredentials> {
   const session = await openSession(env, { purpose: "deploy", vars: sideVars(io.env, prefix) });
   return ecrAuthorization(new ECRClient(session.config), env);
@@ -96,9 +156,9 @@ async function login(env: EnvironmentConfig, prefix: string, io: CommandIO): Pro
 
 /** The process variables with PREFIX-ed AWS credential variables, when any is set, in place of the base ones. */
 export function sideVars(vars: NodeJS.ProcessEnv, prefix: string): NodeJS.ProcessEnv {
-  const names = Object.values(CREDENTIAL_ENV);
+  const names: string[] = Object.values(CREDENTIAL_ENV);
   if (!names.some((n) => vars[`${prefix}${n}`])) return vars;
-  const base = Object.entries(vars).filter(([k]) => !(names as string[]).includes(k));
+  const base = Object.entries(vars).filter(([k]) => !names.includes(k));
   const side = names.flatMap((n) => (vars[`${prefix}${n}`] ? [[n, vars[`${prefix}${n}`]] as const] : []));
   return Object.fromEntries([...base, ...side]);
 }

@@ -91,14 +91,14 @@ describe("the image functions as the engine would register them", () => {
     ]);
   });
 
-  it("registers promote between two environments, with separate destination credentials as Secrets", async () => {
+  it("registers promote(fromEnv, toEnv, service?) of what runs, a commit optional, destination credentials as Secrets", async () => {
     const f = await fn("promote");
     expect(f).toMatchObject({ cache: "never", returns: "string" });
     expect(signature(f.args)).toEqual([
       "fromEnv: string",
       "toEnv: string",
-      "commitSha: string",
       "service: string?",
+      "commitSha: string?",
       "digest: string?",
       "dryRun: boolean = false",
       "source: Directory? @ /",
@@ -107,6 +107,7 @@ describe("the image functions as the engine would register them", () => {
       "destAwsSecretAccessKey: Secret?",
       "destAwsSessionToken: Secret?",
     ]);
-    expect(f.description).toMatch(/never rebuilds/i);
+    expect(f.description).toMatch(/never\s+rebuilds/i);
+    expect(f.description).toMatch(/live ECS task definition/);
   });
 });

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promote, type PromoteEvent, type PromoteOptions } from "../../../src/images/promote.js";
 import { skopeoClient, manifestDigest } from "../../../src/images/skopeo.js";
 import { requireTool } from "../../support/tools.js";
-import { runCli } from "./support/cli.js";
+import { ECS } from "@aws-sdk/client-ecs";
+import { motoCredentials, startMoto } from "../../support/moto.js";
+import { rootWithEndpoint, runCli } from "./support/cli.js";
 import { alpineRootfs, writeOciLayout } from "./support/oci.js";
 import { startRegistry, type LocalRegistry } from "./support/registry.js";
 
@@ -136,5 +138,91 @@ describe("the promote command", () => {
     const run = await runCli(["promote", "--from", "dev", "--to", "staging", "--commit", sha, "--digest", indexDigest]);
     expect(run.code).toBe(2);
     expect(run.log).toContain("--digest needs exactly one --service");
+  });
+});
+
+describe("promoting what runs in the source environment", () => {
+  // The local environment on the emulator runs mcpo from a task definition pinning a digest;
+  // the registries stand in for local's and staging's ECR.
+  const sha2 = "89abcdef0123456789abcdef0123456789abcdef";
+  const mcpoRepo = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/mcpo";
+
+  async function withRunning<T>(image: string, body: (root: string) => Promise<T>): Promise<T> {
+    const moto = await startMoto();
+    const root = await rootWithEndpoint(moto.endpoint, ["local"]);
+    try {
+      const c = motoCredentials();
+      const ecs = new ECS({
+        endpoint: moto.endpoint,
+        region: "eu-west-1",
+        credentials: { accessKeyId: c.AWS_ACCESS_KEY_ID!, secretAccessKey: c.AWS_SECRET_ACCESS_KEY! },
+      });
+      await ecs.createCluster({ clusterName: "platform-local" });
+      const td = await ecs.registerTaskDefinition({
+        family: "mcpo",
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: [{ name: "mcpo", image, essential: true }],
+      });
+      await ecs.createService({
+        cluster: "platform-local",
+        serviceName: "mcpo",
+        taskDefinition: td.taskDefinition!.taskDefinitionArn!,
+        desiredCount: 1,
+        launchType: "FARGATE",
+      });
+      ecs.destroy();
+      return await body(root);
+    } finally {
+      await moto.stop();
+      await rm(root, { recursive: true, force: true });
+    }
+  }
+
+  const local = () => ["--source-registry", dev.host, "--dest-registry", staging.host, "--insecure-registries"];
+
+  it("reads the digest the service runs from ECS and copies exactly that, named after its commit tag", async () => {
+    execFileSync("skopeo", [
+      "copy",
+      "--all",
+      "--preserve-digests",
+      "--src-tls-verify=false",
+      "--dest-tls-verify=false",
+      `docker://${dev.host}/platform/mcpo@${indexDigest}`,
+      `docker://${dev.host}/platform/mcpo:${sha2}`,
+    ]);
+    await withRunning(`${mcpoRepo}:${sha2}@${indexDigest}`, async (root) => {
+      const run = await runCli(
+        ["promote", "--from", "local", "--to", "staging", "--running", "--service", "mcpo", ...local(), "--json"],
+        { cwd: root, env: motoCredentials() },
+      );
+      expect(run.log).toContain(`mcpo: runs ${mcpoRepo}:${sha2}@${indexDigest} in local`);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.out)).toMatchObject({
+        results: [{ digest: indexDigest, changed: true, tags: [sha2, "staging-89abcdef0123"] }],
+      });
+      expect(remoteDigest(`${staging.host}/platform/mcpo:staging-89abcdef0123`)).toBe(indexDigest);
+    });
+  });
+
+  it("refuses a service running an image from another repository", async () => {
+    await withRunning("public.example.com/library/nginx:1.27", async (root) => {
+      const run = await runCli(
+        ["promote", "--from", "local", "--to", "staging", "--running", "--service", "mcpo", ...local()],
+        { cwd: root, env: motoCredentials() },
+      );
+      expect(run.code).toBe(2);
+      expect(run.log).toContain(
+        "Failed to promote mcpo: it runs public.example.com/library/nginx:1.27, which is not from its repository platform/mcpo",
+      );
+    });
+  });
+
+  it("asks for what to promote when given neither --running nor --commit", async () => {
+    const run = await runCli(["promote", "--from", "dev", "--to", "staging"]);
+    expect(run.code).toBe(2);
+    expect(run.log).toContain("pass --running (what runs now) or --commit SHA");
   });
 });
