@@ -12,6 +12,7 @@ import {
 } from "@dagger.io/dagger";
 import { everyCall, lintToolbox, motoService, testMachine } from "./containers.js";
 import { buildAllImages, buildPlan, promoter, publishImages, scanContainer, withAws } from "./images.js";
+import { applyPlan, planDirectory, validateReports } from "./terraform.js";
 
 /**
  * A CI/CD pipeline for an ECS Fargate platform: lint, test, Terraform, images, deploys and
@@ -289,11 +290,10 @@ export class EcsPipeline {
   }
 
   /**
-   * Copy the exact multi-platform image each service runs in one environment (read from its
-   * live ECS task definition), or the images a commit published, to the next environment's
-   * ECR, by digest (skopeo, registry to registry), and verify the digest on arrival. Never
-   * rebuilds; promoting again is a no-op. Each side uses its own environment's deploy role;
-   * pass dest* credentials when the destination needs a different base identity.
+   * Copy the images a commit published in one environment to the next environment's ECR, by
+   * digest, every platform (skopeo, registry to registry), and verify the digest on arrival.
+   * Never rebuilds; promoting again is a no-op. Each side uses its own environment's deploy
+   * role; pass dest* credentials when the destination needs a different base identity.
    */
   @func({ cache: "never" })
   async promote(
@@ -301,10 +301,10 @@ export class EcsPipeline {
     fromEnv: string,
     /** Environment the images go to, e.g. staging. */
     toEnv: string,
+    /** Commit SHA whose images to promote (the tag publish pushed). */
+    commitSha: string,
     /** Promote only this service (default: all). */
     service?: string,
-    /** Promote what this commit published instead of what runs (also names the copies' tags). */
-    commitSha?: string,
     /** Refuse unless the source resolves to exactly this digest (needs service). */
     digest?: string,
     /** Resolve and compare only; copy nothing. */
@@ -339,8 +339,18 @@ export class EcsPipeline {
     /** Destination-only session token. */
     destAwsSessionToken?: Secret,
   ): Promise<string> {
-    const args = ["node", "dist/cli/main.js", "promote", "--from", fromEnv, "--to", toEnv, "--json"];
-    args.push(...(commitSha ? ["--commit", commitSha] : ["--running"]));
+    const args = [
+      "node",
+      "dist/cli/main.js",
+      "promote",
+      "--from",
+      fromEnv,
+      "--to",
+      toEnv,
+      "--commit",
+      commitSha,
+      "--json",
+    ];
     if (service) args.push("--service", service);
     if (digest) args.push("--digest", digest);
     if (dryRun) args.push("--dry-run");
@@ -358,5 +368,137 @@ export class EcsPipeline {
     return withAws(withAws(everyCall(promoter(source!)), base), dest, "DEST_")
       .withExec(args)
       .stdout();
+  }
+
+  /**
+   * Check the Terraform code: tofu fmt -check, tofu init -backend=false + validate of every
+   * root, tflint with the AWS ruleset, trivy config and checkov. Findings from all tools are
+   * reported together, grouped by tool, with file and line. Returns a directory with
+   * report.txt, findings.json and terraform.sarif (for code-scanning upload); fails when any
+   * finding is at or above the severity, unless failOnFindings is false.
+   */
+  @func()
+  async validateTerraform(
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+    /** Fail on findings at or above this severity: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL. */
+    severity = "HIGH",
+    /** Tools not to run, reported as skipped: fmt, validate, tflint, trivy, checkov. */
+    skip: string[] = [],
+    /** Fail when the gate fails (default). false: return the reports whatever was found. */
+    failOnFindings = true,
+  ): Promise<Directory> {
+    return validateReports(source, { severity, skip, failOnFindings });
+  }
+
+  /**
+   * Plan an environment's Terraform: after the AWS account guard (STS must answer with the
+   * environment's account), init its S3 backend, save a plan and return the plan directory:
+   * plan.tfplan, plan.json, summary.md and summary-1.md.. (each under GitHub's comment
+   * limit, destroys and replacements first), fingerprint.json (every input: source, var
+   * file, lock file, backend, state serial) and meta.json (environment, account, counts).
+   */
+  @func({ cache: "never" })
+  async plan(
+    /** Environment to plan: dev, staging, prod or local (environments/<env>.json). */
+    env: string,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+    /** Seconds to wait for the state lock before failing. */
+    lockTimeout = 60,
+    /** AWS access key id (base identity; the environment's plan role is assumed with it). */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** The CI's OIDC token (GitHub Actions, GitLab), exchanged for the plan role. */
+    awsWebIdentityToken?: Secret,
+  ): Promise<Directory> {
+    const aws = {
+      accessKeyId: awsAccessKeyId,
+      secretAccessKey: awsSecretAccessKey,
+      sessionToken: awsSessionToken,
+      webIdentityToken: awsWebIdentityToken,
+    };
+    return planDirectory(source, { env, lockTimeout, aws });
+  }
+
+  /**
+   * Apply exactly a saved plan directory (from plan) to its environment. Refuses, before
+   * changing anything: a plan for another environment or account, credentials in another
+   * account, a plan whose inputs or state changed since planning (stale), an altered plan
+   * file, and, where the environment requires approval, a call without confirm set to the
+   * environment's name. Reports what changed.
+   */
+  @func({ cache: "never" })
+  async apply(
+    /** Environment to apply to; must be the one the plan was made for. */
+    env: string,
+    /** The plan directory plan returned. */
+    plan: Directory,
+    /** The repository, at the same commit the plan was made from. */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+    /** Explicit approval: the environment's name, required where the environment requires approval. */
+    confirm = "",
+    /** Run every check (approval, account, staleness), then stop before applying. */
+    dryRun = false,
+    /** Seconds to wait for the state lock before failing. */
+    lockTimeout = 60,
+    /** AWS access key id (base identity; the environment's apply role is assumed with it). */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** The CI's OIDC token (GitHub Actions, GitLab), exchanged for the apply role. */
+    awsWebIdentityToken?: Secret,
+  ): Promise<string> {
+    const aws = {
+      accessKeyId: awsAccessKeyId,
+      secretAccessKey: awsSecretAccessKey,
+      sessionToken: awsSessionToken,
+      webIdentityToken: awsWebIdentityToken,
+    };
+    return applyPlan(source, { env, plan, confirm, dryRun, lockTimeout, aws });
   }
 }

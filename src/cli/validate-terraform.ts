@@ -11,11 +11,12 @@ import type { Command } from "./command.js";
 export const validateTerraformCommand: Command = {
   name: "validate-terraform",
   summary: "Check the Terraform code: fmt, init -backend=false + validate, tflint (AWS), trivy config, checkov",
-  usage: `validate-terraform [--dir terraform] [--severity HIGH] [--sarif FILE] [--skip ${VALIDATE_TOOLS.join("|")}]... [--json]`,
+  usage: `validate-terraform [--dir terraform] [--severity HIGH] [--sarif FILE] [--json-file FILE] [--skip ${VALIDATE_TOOLS.join("|")}]... [--json]`,
   options: {
     dir: { type: "string" },
     severity: { type: "string" },
     sarif: { type: "string" },
+    "json-file": { type: "string" },
     skip: { type: "string", multiple: true },
     json: { type: "boolean", default: false },
   },
@@ -34,6 +35,9 @@ export const validateTerraformCommand: Command = {
       const file = path.resolve(io.cwd, values.sarif);
       await writeFile(file, JSON.stringify(renderValidateSarif(result), null, 2));
       io.log(`SARIF written to ${file}`);
+    }
+    if (typeof values["json-file"] === "string") {
+      await writeFile(path.resolve(io.cwd, values["json-file"]), JSON.stringify(result, null, 2));
     }
     io.out(values.json ? JSON.stringify(result, null, 2) : renderValidateReport(result));
     if (result.tools.some((t) => t.status === "failed")) return 4;

@@ -1,0 +1,117 @@
+/**
+ * The infrastructure half of the pipeline: the containers validateTerraform, plan and apply
+ * run in. The core CLI (validate-terraform, plan, apply) decides what; this file decides
+ * where and with what: pinned tofu, tflint with the AWS ruleset, Trivy and checkov, the
+ * provider plugin cache, and credentials as Secrets only.
+ */
+import { dag, ReturnType, type Container, type Directory } from "@dagger.io/dagger";
+import { coreToolbox, everyCall, GO_IMAGE, TOFU_IMAGE } from "./containers.js";
+import { TRIVY_IMAGE, withAws, type AwsSecrets } from "./images.js";
+
+// Same versions as scripts/install-toolchain.sh; bump them together.
+export const TFLINT_VERSION = "v0.64.0";
+export const TFLINT_AWS_VERSION = "v0.48.0";
+export const CHECKOV_VERSION = "3.3.30";
+
+const CLI = ["node", "dist/cli/main.js"];
+const PLUGIN_CACHE = "/root/.cache/tofu-plugins";
+
+/**
+ * The core with tofu, and a cache volume for downloaded providers so each plan or validate
+ * does not fetch the AWS provider again.
+ */
+export function tofuToolbox(source: Directory): Container {
+  return coreToolbox(source)
+    .withFile("/usr/local/bin/tofu", dag.container().from(TOFU_IMAGE).file("/usr/local/bin/tofu"))
+    .withMountedCache(PLUGIN_CACHE, dag.cacheVolume("ecs-pipeline-tofu-plugins"))
+    .withEnvVariable("TF_PLUGIN_CACHE_DIR", PLUGIN_CACHE)
+    .withEnvVariable("TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "false");
+}
+
+/** A Go tool built from the module proxy (tflint's ruleset ships no image), cached by version. */
+function goTool(pkg: string, version: string, binary: string): Directory {
+  return dag
+    .container()
+    .from(GO_IMAGE)
+    .withMountedCache("/go/pkg/mod", dag.cacheVolume("ecs-pipeline-gomod"))
+    .withMountedCache("/root/.cache/go-build", dag.cacheVolume("ecs-pipeline-gobuild"))
+    .withEnvVariable("CGO_ENABLED", "0")
+    .withExec(["go", "install", "-trimpath", "-ldflags", "-s -w", `${pkg}@${version}`])
+    .withExec(["mkdir", "-p", "/out"])
+    .withExec(["cp", `/go/bin/${binary}`, `/out/${binary}`])
+    .directory("/out");
+}
+
+/** tofuToolbox plus tflint with the AWS ruleset (never `tflint --init`), Trivy and checkov. */
+export function validateToolbox(source: Directory): Container {
+  const tflint = goTool("github.com/terraform-linters/tflint", TFLINT_VERSION, "tflint");
+  const ruleset = goTool("github.com/terraform-linters/tflint-ruleset-aws", TFLINT_AWS_VERSION, "tflint-ruleset-aws");
+  return tofuToolbox(source)
+    .withFile("/usr/local/bin/tflint", tflint.file("tflint"))
+    .withFile("/root/.tflint.d/plugins/tflint-ruleset-aws", ruleset.file("tflint-ruleset-aws"))
+    .withFile("/usr/local/bin/trivy", dag.container().from(TRIVY_IMAGE).file("/usr/local/bin/trivy"))
+    .withMountedCache("/root/.cache/pip", dag.cacheVolume("ecs-pipeline-pip"))
+    .withExec(["sh", "-c", "apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv"])
+    .withExec(["python3", "-m", "venv", "/opt/checkov"])
+    .withExec(["/opt/checkov/bin/pip", "install", "--quiet", `checkov==${CHECKOV_VERSION}`])
+    .withExec(["ln", "-s", "/opt/checkov/bin/checkov", "/usr/local/bin/checkov"]);
+}
+
+export interface ValidateArgs {
+  severity: string;
+  skip: string[];
+  failOnFindings: boolean;
+}
+
+/**
+ * Runs validate-terraform and returns report.txt, findings.json and terraform.sarif. With
+ * failOnFindings the exec fails when the gate fails (CI sees it); without, the reports come
+ * back whatever was found, for code-scanning upload.
+ */
+export function validateReports(source: Directory, o: ValidateArgs): Directory {
+  const args = [...CLI, "validate-terraform", "--severity", o.severity];
+  args.push("--sarif", "/out/terraform.sarif", "--json-file", "/out/findings.json");
+  for (const tool of o.skip) args.push("--skip", tool);
+  // The report is kept in the directory and printed; the exit code is the CLI's.
+  const script = `mkdir -p /out && ${args.map(shellQuote).join(" ")} > /out/report.txt; code=$?; cat /out/report.txt; exit $code`;
+  return validateToolbox(source)
+    .withExec(["sh", "-c", script], { expect: o.failOnFindings ? ReturnType.Success : ReturnType.Any })
+    .directory("/out");
+}
+
+export interface PlanArgs {
+  env: string;
+  lockTimeout: number;
+  aws: AwsSecrets;
+}
+
+/** Runs the core's plan in a fresh call (never served from cache) and returns the plan directory. */
+export function planDirectory(source: Directory, o: PlanArgs): Directory {
+  return withAws(everyCall(tofuToolbox(source)), o.aws)
+    .withExec([...CLI, "plan", "--env", o.env, "--out", "/out/plan", "--lock-timeout", String(o.lockTimeout)])
+    .directory("/out/plan");
+}
+
+export interface ApplyArgs {
+  env: string;
+  plan: Directory;
+  confirm: string;
+  dryRun: boolean;
+  lockTimeout: number;
+  aws: AwsSecrets;
+}
+
+/** Runs the core's apply of exactly the given plan directory; returns its report. */
+export function applyPlan(source: Directory, o: ApplyArgs): Promise<string> {
+  const args = [...CLI, "apply", "--env", o.env, "--plan", "/in/plan", "--lock-timeout", String(o.lockTimeout)];
+  if (o.confirm) args.push("--confirm", o.confirm);
+  if (o.dryRun) args.push("--dry-run");
+  return withAws(everyCall(tofuToolbox(source)), o.aws)
+    .withDirectory("/in/plan", o.plan)
+    .withExec(args)
+    .stdout();
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
