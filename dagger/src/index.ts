@@ -12,6 +12,7 @@ import {
 } from "@dagger.io/dagger";
 import { everyCall, lintToolbox, motoService, testMachine } from "./containers.js";
 import { buildAllImages, buildPlan, promoter, publishImages, scanContainer, withAws } from "./images.js";
+import { deployServiceArgs, rollbackArgs, runEcsVerb } from "./deploy.js";
 import { applyPlan, planDirectory, validateReports } from "./terraform.js";
 
 /**
@@ -500,5 +501,172 @@ export class EcsPipeline {
       webIdentityToken: awsWebIdentityToken,
     };
     return applyPlan(source, { env, plan, confirm, dryRun, lockTimeout, aws });
+  }
+
+  /**
+   * Deploy an image to one ECS service of an environment: check the account (STS), render a
+   * new task-definition revision from the running one with only the service's containers'
+   * image replaced, print the diff, register, update the service, follow the rollout
+   * (deployments, service events, stopped tasks' reasons), verify ALB target health and the
+   * health URL, and on any failure (circuit-breaker rollback, FAILED rollout, timeout,
+   * unhealthy) roll back to the revision that ran before and wait for it. Returns the report;
+   * throws with it when the deploy failed, so CI fails.
+   */
+  @func({ cache: "never" })
+  async deployService(
+    /** Environment to deploy to: dev, staging, prod or local (environments/<env>.json). */
+    env: string,
+    /** Service name from the environment file, e.g. open-webui. */
+    service: string,
+    /** Image to deploy, with a tag and/or a digest (repository:tag, repository@sha256:...). */
+    image: string,
+    /** Environments that require approval refuse unless this names the environment, e.g. prod. */
+    confirm?: string,
+    /** Render and diff only; register and change nothing. */
+    dryRun = false,
+    /** Return the result as JSON instead of the report. */
+    json = false,
+    /** Rollout timeout in seconds (default: the environment's deploy.timeoutSeconds). */
+    timeoutSeconds?: number,
+    /** URL probed after the rollout (default: the service's healthCheck.url, if any). */
+    healthUrl?: string,
+    /** After a success, deregister revisions older than the newest N. */
+    keepRevisions?: number,
+    /** Role to assume instead of the environment's aws.roles.deploy. */
+    roleArn?: string,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source?: Directory,
+    /** AWS access key id (base identity; the environment's deploy role is assumed with it). */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** The CI's OIDC token (GitLab id_token), exchanged for the deploy role. */
+    awsWebIdentityToken?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token for the deploy. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before the deploy. */
+    awsContainerCredentialsUri?: Secret,
+  ): Promise<string> {
+    const args = deployServiceArgs({
+      env,
+      service,
+      image,
+      confirm,
+      dryRun,
+      json,
+      timeoutSeconds,
+      healthUrl,
+      keepRevisions,
+      roleArn,
+    });
+    const identity = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsWebIdentityToken,
+      githubOidcRequestUrl,
+      githubOidcRequestToken,
+      awsContainerCredentialsUri,
+    };
+    return runEcsVerb(source!, args, identity);
+  }
+
+  /**
+   * Roll one ECS service back to an explicit task-definition revision (number, family:number
+   * or ARN) or, by default, to the last revision recorded as stable before the current one
+   * (never blindly "current minus one"). Same account check, diff, rollout watch, health
+   * check and report as deployService; a failed rollback returns to what ran before.
+   */
+  @func({ cache: "never" })
+  async rollback(
+    /** Environment of the service: dev, staging, prod or local. */
+    env: string,
+    /** Service name from the environment file, e.g. open-webui. */
+    service: string,
+    /** Revision to return to; empty: the last revision that was stable before the current one. */
+    revision?: string,
+    /** Environments that require approval refuse unless this names the environment, e.g. prod. */
+    confirm?: string,
+    /** Show the target and the diff only; change nothing. */
+    dryRun = false,
+    /** Return the result as JSON instead of the report. */
+    json = false,
+    /** Rollout timeout in seconds (default: the environment's deploy.timeoutSeconds). */
+    timeoutSeconds?: number,
+    /** URL probed after the rollout (default: the service's healthCheck.url, if any). */
+    healthUrl?: string,
+    /** After a success, deregister revisions older than the newest N (never the running or previous one). */
+    keepRevisions?: number,
+    /** Role to assume instead of the environment's aws.roles.deploy. */
+    roleArn?: string,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source?: Directory,
+    /** AWS access key id (base identity; the environment's deploy role is assumed with it). */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** The CI's OIDC token (GitLab id_token), exchanged for the deploy role. */
+    awsWebIdentityToken?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token for the rollback. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before the rollback. */
+    awsContainerCredentialsUri?: Secret,
+  ): Promise<string> {
+    const args = rollbackArgs({
+      env,
+      service,
+      revision,
+      confirm,
+      dryRun,
+      json,
+      timeoutSeconds,
+      healthUrl,
+      keepRevisions,
+      roleArn,
+    });
+    const identity = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsWebIdentityToken,
+      githubOidcRequestUrl,
+      githubOidcRequestToken,
+      awsContainerCredentialsUri,
+    };
+    return runEcsVerb(source!, args, identity);
   }
 }

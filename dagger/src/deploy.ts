@@ -1,0 +1,66 @@
+/**
+ * Container glue for deployService and rollback: the core CLI's `deploy-service` and
+ * `rollback` verbs run in the core toolbox with credentials as secret variables. The core
+ * decides everything (guard, diff, rollout, health, restore); this file only builds argv.
+ */
+import { ReturnType, type Directory } from "@dagger.io/dagger";
+import { coreToolbox, everyCall } from "./containers.js";
+import { withAws } from "./images.js";
+import { awsForStep, type BaseIdentity } from "./pipeline.js";
+
+const CLI = ["node", "dist/cli/main.js"];
+
+/** What both verbs take besides credentials. */
+export interface EcsVerbOptions {
+  env: string;
+  service: string;
+  confirm?: string;
+  dryRun: boolean;
+  json: boolean;
+  timeoutSeconds?: number;
+  healthUrl?: string;
+  keepRevisions?: number;
+  roleArn?: string;
+}
+
+function common(o: EcsVerbOptions): string[] {
+  const args = ["--env", o.env, "--service", o.service];
+  if (o.confirm) args.push("--confirm", o.confirm);
+  if (o.dryRun) args.push("--dry-run");
+  if (o.json) args.push("--json");
+  if (o.timeoutSeconds !== undefined) args.push("--timeout-seconds", String(o.timeoutSeconds));
+  if (o.healthUrl) args.push("--health-url", o.healthUrl);
+  if (o.keepRevisions !== undefined) args.push("--keep-revisions", String(o.keepRevisions));
+  if (o.roleArn) args.push("--role-arn", o.roleArn);
+  return args;
+}
+
+export function deployServiceArgs(o: EcsVerbOptions & { image: string }): string[] {
+  return [...CLI, "deploy-service", ...common(o), "--image", o.image];
+}
+
+export function rollbackArgs(o: EcsVerbOptions & { revision?: string }): string[] {
+  return [...CLI, "rollback", ...common(o), ...(o.revision ? ["--revision", o.revision] : [])];
+}
+
+/**
+ * Runs one verb with fresh credentials (a new GitHub OIDC token when the identity is
+ * GitHub's) and returns its report. A failed deploy or rollback throws with the report and
+ * the end of the progress log, so the CI job fails and shows why.
+ */
+export async function runEcsVerb(source: Directory, args: string[], identity: BaseIdentity): Promise<string> {
+  const aws = await awsForStep(source, identity);
+  const ran = withAws(everyCall(coreToolbox(source)), {
+    accessKeyId: aws.awsAccessKeyId,
+    secretAccessKey: aws.awsSecretAccessKey,
+    sessionToken: aws.awsSessionToken,
+    webIdentityToken: aws.awsWebIdentityToken,
+  }).withExec(args, { expect: ReturnType.Any });
+  const [code, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
+  console.error(stderr);
+  if (code !== 0) {
+    const tail = stderr.trimEnd().split("\n").slice(-30).join("\n");
+    throw new Error(`${args[2]} exited ${code}\n${stdout.trimEnd()}\n--- last progress lines ---\n${tail}`);
+  }
+  return stdout;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { introspectModule, type RegisteredArgument, type RegisteredFunction } from "../support/introspect.js";
+
+async function fn(name: string): Promise<RegisteredFunction> {
+  const found = (await introspectModule()).objects.EcsPipeline!.functions[name];
+  if (!found) throw new Error(`EcsPipeline.${name} is not registered`);
+  return found;
+}
+
+/** name -> "type[?][=default][@defaultPath]" in declaration order. */
+function signature(args: Record<string, RegisteredArgument>): string[] {
+  return Object.entries(args).map(
+    ([name, a]) =>
+      `${name}: ${a.type}${a.optional ? "?" : ""}${a.defaultValue === undefined ? "" : ` = ${JSON.stringify(a.defaultValue)}`}${
+        a.defaultPath ? ` @ ${a.defaultPath}` : ""
+      }`,
+  );
+}
+
+const tail = [
+  "confirm: string?",
+  "dryRun: boolean = false",
+  "json: boolean = false",
+  "timeoutSeconds: integer?",
+  "healthUrl: string?",
+  "keepRevisions: integer?",
+  "roleArn: string?",
+  "source: Directory? @ /",
+  "awsAccessKeyId: Secret?",
+  "awsSecretAccessKey: Secret?",
+  "awsSessionToken: Secret?",
+  "awsWebIdentityToken: Secret?",
+  "githubOidcRequestUrl: Secret?",
+  "githubOidcRequestToken: Secret?",
+  "awsContainerCredentialsUri: Secret?",
+];
+
+describe("the ECS deploy functions as the engine would register them", () => {
+  it("registers deployService, never cached, credentials only as Secrets, dry run off by default", async () => {
+    const f = await fn("deployService");
+    expect(f).toMatchObject({ cache: "never", check: false, returns: "string" });
+    expect(signature(f.args)).toEqual(["env: string", "service: string", "image: string", ...tail]);
+    expect(f.description).toMatch(/roll back to the revision that ran before/);
+  });
+
+  it("registers rollback with an optional revision defaulting to the last stable one", async () => {
+    const f = await fn("rollback");
+    expect(f).toMatchObject({ cache: "never", check: false, returns: "string" });
+    expect(signature(f.args)).toEqual(["env: string", "service: string", "revision: string?", ...tail]);
+    expect(f.args.revision!.description).toMatch(/last revision that was stable before the current one/);
+  });
+
+  it("documents every argument of both, because the docs are `dagger call --help`", async () => {
+    for (const name of ["deployService", "rollback"]) {
+      for (const [arg, a] of Object.entries((await fn(name)).args))
+        expect(a.description, `${name}.${arg}`).not.toBe("");
+    }
+  });
+});
