@@ -66,6 +66,10 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
     AWS_DEFAULT_REGION: env.aws.region,
   };
   delete tofuVars.AWS_PROFILE;
+  // Roots that declare `aws_endpoint` (terraform/platform) point their provider at the
+  // emulator; a TF_VAR_ for an undeclared variable is ignored, so other roots are unaffected.
+  if (env.aws.endpoint) tofuVars.TF_VAR_aws_endpoint = env.aws.endpoint;
+  else delete tofuVars.TF_VAR_aws_endpoint;
   if (creds.sessionToken) tofuVars.AWS_SESSION_TOKEN = creds.sessionToken;
   else delete tofuVars.AWS_SESSION_TOKEN;
   const tofu: TofuContext = {

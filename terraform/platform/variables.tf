@@ -13,6 +13,12 @@ variable "region" {
   type        = string
 }
 
+variable "aws_endpoint" {
+  description = "Send every AWS call to this emulator endpoint; set by the pipeline from aws.endpoint (local only)."
+  type        = string
+  default     = null
+}
+
 variable "availability_zones" {
   description = "The two availability zones the subnets span."
   type        = list(string)
