@@ -176,17 +176,51 @@ export function withAws(container: Container, secrets: AwsSecrets, prefix = ""):
   return vars.reduce((c, [name, s]) => (s ? c.withSecretVariable(`${prefix}${name}`, s) : c), container);
 }
 
+/** How publish and scanAll gate images: threshold, ignore file, DB mirror. */
+export interface GateSettings {
+  threshold: string;
+  ignoreFile?: File;
+  dbRepository?: string;
+}
+
+/**
+ * Scans every platform of every built service and collects the reports and attestations,
+ * one subdirectory per service and platform. With failOnFindings, the first failing gate
+ * throws; without, every verdict is recorded for verify-scan to judge all at once.
+ */
+export async function scanBuilt(
+  source: Directory,
+  plan: BuildPlan,
+  built: Map<string, Container[]>,
+  gate: GateSettings,
+  failOnFindings: boolean,
+): Promise<Directory> {
+  const scans = plan.targets.flatMap((t) =>
+    (built.get(t.service) ?? []).map(async (image, i) => {
+      const platform = t.platforms[i] ?? String(i);
+      const dir = await scanContainer(source, image, { ...gate, artifact: `${t.service} ${platform}`, failOnFindings });
+      return { path: `${t.service}/${platform.replace("/", "-")}`, dir };
+    }),
+  );
+  let out = dag.directory();
+  for (const { path, dir } of await Promise.all(scans)) out = out.withDirectory(path, dir);
+  return out;
+}
+
 export interface PublishOptions {
   plan: BuildPlan;
   built: Map<string, Container[]>;
+  /** Attestations made earlier; when absent (and not bypassed), publish scans the images itself. */
   scans?: Directory;
+  gate: GateSettings;
   allowUnscanned: boolean;
   aws: AwsSecrets;
   dryRun: boolean;
 }
 
 /**
- * Refuses unscanned images (core verify-scan), logs in to ECR (core ecr-login, the token
+ * Refuses images without a passing scan (core verify-scan; scanning them here unless
+ * attestations are given), logs in to ECR (core ecr-login, the token
  * kept as a Secret), then pushes each service's platform variants as one image per tag.
  */
 export async function publishImages(source: Directory, o: PublishOptions): Promise<string> {
@@ -199,8 +233,9 @@ export async function publishImages(source: Directory, o: PublishOptions): Promi
       verifyArgs.push("--image", `${t.service} ${t.platforms[i]}=${file}`);
     });
   }
-  if (o.scans) verify = verify.withMountedDirectory("/scans", o.scans);
-  if (o.scans) verifyArgs.push("--attestations", "/scans");
+  const scans = o.scans ?? (o.allowUnscanned ? undefined : await scanBuilt(source, o.plan, o.built, o.gate, false));
+  if (scans) verify = verify.withMountedDirectory("/scans", scans);
+  if (scans) verifyArgs.push("--attestations", "/scans");
   if (o.allowUnscanned) verifyArgs.push("--allow-unscanned");
   console.error(await verify.withExec(verifyArgs).stderr());
   const tags = o.plan.tags ?? [];

@@ -2,7 +2,6 @@
 import {
   argument,
   check,
-  dag,
   func,
   object,
   type Container,
@@ -11,7 +10,7 @@ import {
   type Secret,
 } from "@dagger.io/dagger";
 import { everyCall, lintToolbox, motoService, testMachine } from "./containers.js";
-import { buildAllImages, buildPlan, promoter, publishImages, scanContainer, withAws } from "./images.js";
+import { buildAllImages, buildPlan, promoter, publishImages, scanBuilt, scanContainer, withAws } from "./images.js";
 import { deployServiceArgs, rollbackArgs, runEcsVerb } from "./deploy.js";
 import { applyPlan, planDirectory, validateReports } from "./terraform.js";
 
@@ -219,27 +218,14 @@ export class EcsPipeline {
   ): Promise<Directory> {
     const plan = await buildPlan(source, env, { services, platforms: [] });
     const built = await buildAllImages(source, plan);
-    let out = dag.directory();
-    for (const t of plan.targets) {
-      for (const [i, image] of (built.get(t.service) ?? []).entries()) {
-        const artifact = `${t.service} ${t.platforms[i]}`;
-        const dir = await scanContainer(source, image, {
-          threshold,
-          ignoreFile,
-          dbRepository,
-          artifact,
-          failOnFindings: true,
-        });
-        out = out.withDirectory(`${t.service}/${(t.platforms[i] ?? String(i)).replace("/", "-")}`, dir);
-      }
-    }
-    return out;
+    return scanBuilt(source, plan, built, { threshold, ignoreFile, dbRepository }, true);
   }
 
   /**
    * Push the environment's multi-platform images to each service's ECR repository, tagged
    * with the commit SHA and <env>-<sha12> (never latest), after checking each image has
-   * passed scanImage. Returns the pushed references with digests, as JSON.
+   * passed scanImage (the given attestations, or a scan publish runs itself). Returns the
+   * pushed references with digests, as JSON.
    */
   @func({ cache: "never" })
   async publish(
@@ -264,8 +250,14 @@ export class EcsPipeline {
     source: Directory,
     /** Publish only these services (default: all). */
     services: string[] = [],
-    /** Attestations from scanImage/scanAll for these exact images. */
+    /** Attestations from scanImage/scanAll for these exact images; without them, publish scans the images itself. */
     scans?: Directory,
+    /** When publish scans: fail on findings at or above this severity. */
+    threshold = "CRITICAL",
+    /** When publish scans: ignore file with expiring entries (see scanImage). */
+    ignoreFile?: File,
+    /** When publish scans: vulnerability DB repository (mirror) to use. */
+    dbRepository?: string,
     /** Push even images without a passing scan. Explicit and logged; for emergencies. */
     allowUnscanned = false,
     /** Build, verify scans and print what would be pushed, without logging in or pushing. */
@@ -287,14 +279,16 @@ export class EcsPipeline {
       sessionToken: awsSessionToken,
       webIdentityToken: awsWebIdentityToken,
     };
-    return publishImages(source, { plan, built, scans, allowUnscanned, aws, dryRun });
+    const gate = { threshold, ignoreFile, dbRepository };
+    return publishImages(source, { plan, built, scans, gate, allowUnscanned, aws, dryRun });
   }
 
   /**
-   * Copy the images a commit published in one environment to the next environment's ECR, by
-   * digest, every platform (skopeo, registry to registry), and verify the digest on arrival.
-   * Never rebuilds; promoting again is a no-op. Each side uses its own environment's deploy
-   * role; pass dest* credentials when the destination needs a different base identity.
+   * Copy the exact multi-platform image each service runs in one environment (read from its
+   * live ECS task definition), or the images a commit published, to the next environment's
+   * ECR, by digest (skopeo, registry to registry), and verify the digest on arrival. Never
+   * rebuilds; promoting again is a no-op. Each side uses its own environment's deploy role;
+   * pass dest* credentials when the destination needs a different base identity.
    */
   @func({ cache: "never" })
   async promote(
@@ -302,10 +296,10 @@ export class EcsPipeline {
     fromEnv: string,
     /** Environment the images go to, e.g. staging. */
     toEnv: string,
-    /** Commit SHA whose images to promote (the tag publish pushed). */
-    commitSha: string,
     /** Promote only this service (default: all). */
     service?: string,
+    /** Promote what this commit published instead of what runs (also names the copies' tags). */
+    commitSha?: string,
     /** Refuse unless the source resolves to exactly this digest (needs service). */
     digest?: string,
     /** Resolve and compare only; copy nothing. */
@@ -340,18 +334,8 @@ export class EcsPipeline {
     /** Destination-only session token. */
     destAwsSessionToken?: Secret,
   ): Promise<string> {
-    const args = [
-      "node",
-      "dist/cli/main.js",
-      "promote",
-      "--from",
-      fromEnv,
-      "--to",
-      toEnv,
-      "--commit",
-      commitSha,
-      "--json",
-    ];
+    const args = ["node", "dist/cli/main.js", "promote", "--from", fromEnv, "--to", toEnv, "--json"];
+    args.push(...(commitSha ? ["--commit", commitSha] : ["--running"]));
     if (service) args.push("--service", service);
     if (digest) args.push("--digest", digest);
     if (dryRun) args.push("--dry-run");

@@ -76,7 +76,7 @@ describe("the image functions as the engine would register them", () => {
     ]);
   });
 
-  it("registers publish with credentials only as Secrets and the scan bypass off unless asked for", async () => {
+  it("registers publish: scans itself unless given attestations, bypass off unless asked for, credentials only as Secrets", async () => {
     const f = await fn("publish");
     expect(f).toMatchObject({ cache: "never", returns: "string" });
     expect(signature(f.args)).toEqual([
@@ -85,6 +85,9 @@ describe("the image functions as the engine would register them", () => {
       "source: Directory @ /",
       "services: [string]?",
       "scans: Directory?",
+      'threshold: string = "CRITICAL"',
+      "ignoreFile: File?",
+      "dbRepository: string?",
       "allowUnscanned: boolean = false",
       "dryRun: boolean = false",
       ...awsSecrets,
