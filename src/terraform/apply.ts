@@ -6,9 +6,9 @@ import { compareFingerprints, sha256 } from "./fingerprint.js";
 import { PLAN_FILES, readPlanDir, type PlanMeta } from "./plan-dir.js";
 import type { TerraformProgress } from "./progress.js";
 import { countsLine } from "./summary.js";
-import { parseApplyStream, type AppliedChange } from "./apply-stream.js";
+import { parseApplyStream, type AppliedChange, type ApplyOutcome } from "./apply-stream.js";
 import { runTofu, tofuFailure } from "./tofu.js";
-import { currentFingerprint, initBackend, openWorkspace } from "./workspace.js";
+import { currentFingerprint, initBackend, openWorkspace, type Workspace } from "./workspace.js";
 
 export interface ApplyOptions {
   env: EnvironmentConfig;
@@ -51,16 +51,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   checkPlanTarget(meta, env);
   checkApproval(env, options.confirm);
   const planFile = path.join(planDir, PLAN_FILES.plan);
-  if (sha256(await readFile(planFile)) !== meta.planSha256) {
-    throw userError(
-      "terraform.plan-tampered",
-      `Failed to apply the plan in ${planDir}: ${PLAN_FILES.plan} is not the file that was planned (sha256 differs from meta.json)`,
-      "Use the plan directory exactly as `plan` wrote it, or plan again.",
-    );
-  }
-  if (meta.errored) {
-    throw userError("terraform.plan-errored", `Failed to apply the plan for ${env.name}: the plan errored and is incomplete`, "Fix the errors and plan again.");
-  }
+  await checkPlanFile(planFile, meta, env);
 
   const ws = await openWorkspace({ ...options, purpose: "apply" });
   await initBackend(ws, onProgress);
@@ -81,25 +72,47 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
     onProgress?.({ kind: "step", message: `dry run: would apply ${countsLine(meta.counts)}` });
     return { ...base, status: "dry-run", changes: [] };
   }
-
   onProgress?.({ kind: "step", message: `tofu apply: ${countsLine(meta.counts)}` });
-  const stream = parseApplyStream(onProgress);
+  const outcome = await applySavedPlan(ws, planFile, options);
+  return { ...base, status: "applied", ...(outcome.summary ? { applied: outcome.summary } : {}), changes: outcome.changes };
+}
+
+/** `tofu apply -json <plan>`, streaming progress; a failure names what was applied before it. */
+async function applySavedPlan(ws: Workspace, planFile: string, options: ApplyOptions): Promise<ApplyOutcome> {
+  const name = options.env.name;
+  const stream = parseApplyStream(options.onProgress);
   const run = await runTofu(
     ws.tofu,
     ["apply", "-input=false", "-no-color", "-json", `-lock-timeout=${options.lockTimeoutSeconds ?? 60}s`, planFile],
     { check: false, onLine: stream.line },
   );
   const outcome = stream.result();
-  if (run.exitCode !== 0) {
-    const failure = tofuFailure(`apply the plan for ${env.name}`, { ...run, stderr: `${outcome.errors.join("\n")}\n${run.stderr}` });
-    if (failure.code === "terraform.state-locked") throw failure;
-    throw new PipelineError(
-      `Failed to apply the plan for ${env.name}: ${outcome.errors.join("; ") || `tofu exited with code ${run.exitCode}`}` +
-        (outcome.changes.length ? `\nApplied before the failure: ${outcome.changes.map((c) => `${c.address} (${c.action})`).join(", ")}` : ""),
-      { code: "terraform.apply-failed", source: "tool", hint: "The state holds what was applied; plan again to see what is left." },
+  if (run.exitCode === 0) return outcome;
+  const failure = tofuFailure(`apply the plan for ${name}`, { ...run, stderr: `${outcome.errors.join("\n")}\n${run.stderr}` });
+  if (failure.code === "terraform.state-locked") throw failure;
+  const partial = outcome.changes.map((c) => `${c.address} (${c.action})`).join(", ");
+  throw new PipelineError(
+    `Failed to apply the plan for ${name}: ${outcome.errors.join("; ") || `tofu exited with code ${run.exitCode}`}` +
+      (partial ? `\nApplied before the failure: ${partial}` : ""),
+    { code: "terraform.apply-failed", source: "tool", hint: "The state holds what was applied; plan again to see what is left." },
+  );
+}
+
+async function checkPlanFile(planFile: string, meta: PlanMeta, env: EnvironmentConfig): Promise<void> {
+  if (sha256(await readFile(planFile)) !== meta.planSha256) {
+    throw userError(
+      "terraform.plan-tampered",
+      `Failed to apply the plan in ${path.dirname(planFile)}: ${PLAN_FILES.plan} is not the file that was planned (sha256 differs from meta.json)`,
+      "Use the plan directory exactly as `plan` wrote it, or plan again.",
     );
   }
-  return { ...base, status: "applied", ...(outcome.summary ? { applied: outcome.summary } : {}), changes: outcome.changes };
+  if (meta.errored) {
+    throw userError(
+      "terraform.plan-errored",
+      `Failed to apply the plan for ${env.name}: the plan errored and is incomplete`,
+      "Fix the errors and plan again.",
+    );
+  }
 }
 
 function checkPlanTarget(meta: PlanMeta, env: EnvironmentConfig): void {

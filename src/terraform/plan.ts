@@ -1,7 +1,7 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { EnvironmentConfig } from "../config/schema.js";
-import { PipelineError } from "../errors.js";
+import { PipelineError, userError } from "../errors.js";
 import { describeBackend } from "./backend.js";
 import { sha256, type Fingerprint } from "./fingerprint.js";
 import { PLAN_FILES, partFile, type PlanMeta } from "./plan-dir.js";
@@ -9,7 +9,7 @@ import type { TerraformProgress } from "./progress.js";
 import { renderSummary, summaryParts } from "./render.js";
 import { countsLine, summarizePlan, type PlanSummary } from "./summary.js";
 import { runTofu, tofuVersion } from "./tofu.js";
-import { currentFingerprint, initBackend, openWorkspace } from "./workspace.js";
+import { currentFingerprint, initBackend, openWorkspace, type Workspace } from "./workspace.js";
 
 export interface PlanOptions {
   env: EnvironmentConfig;
@@ -42,6 +42,7 @@ export interface PlanResult {
 export async function plan(options: PlanOptions): Promise<PlanResult> {
   const { env, onProgress } = options;
   const outDir = path.resolve(options.outDir);
+  await checkOutDir(outDir, path.resolve(options.repoRoot, env.terraform.root));
   const ws = await openWorkspace({ ...options, purpose: "plan" });
   await initBackend(ws, onProgress);
   const fingerprint = await currentFingerprint(ws, [outDir]);
@@ -70,7 +71,36 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     ...render,
     ...(options.maxPartChars !== undefined ? { maxChars: options.maxPartChars } : {}),
   });
-  const meta: PlanMeta = {
+  const meta = await planMeta(ws, planFile, summary, fingerprint, parts);
+  await writePlanDir(outDir, { json: shown.stdout, summary: renderSummary(summary, render), parts, fingerprint, meta });
+  onProgress?.({ kind: "step", message: `plan for ${env.name}: ${countsLine(summary.counts)} (${parts.length} summary part(s))` });
+  return { outDir, meta, summary, fingerprint, parts };
+}
+
+/** The output directory is emptied: refuse one that holds the repository or anything but a plan. */
+async function checkOutDir(outDir: string, rootDir: string): Promise<void> {
+  const inside = (child: string, parent: string) => !path.relative(parent, child).startsWith("..");
+  let entries: string[] = [];
+  try {
+    entries = await readdir(outDir);
+  } catch {
+    return;
+  }
+  if (inside(rootDir, outDir) || (entries.length > 0 && !entries.includes(PLAN_FILES.meta))) {
+    throw userError(
+      "terraform.bad-out-dir",
+      `Failed to plan into ${outDir}: it is not empty and is not an earlier plan directory`,
+      "Pass --out with a new directory (default .pipeline/plans/<env>); it is replaced on every plan.",
+    );
+  }
+}
+
+async function planMeta(
+  ws: Workspace,
+  planFile: string,
+  summary: PlanSummary, fingerprint: Fingerprint, parts: string[]): Promise<PlanMeta> {
+  const { env } = ws;
+  return {
     format: 1,
     env: env.name,
     account: env.aws.accountId,
@@ -88,13 +118,22 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     counts: summary.counts,
     parts: parts.map((_, i) => partFile(i + 1)),
   };
-  await writeFile(path.join(outDir, PLAN_FILES.json), shown.stdout);
-  await writeFile(path.join(outDir, PLAN_FILES.summary), renderSummary(summary, render));
-  await Promise.all(parts.map((p, i) => writeFile(path.join(outDir, partFile(i + 1)), p)));
-  await writeFile(path.join(outDir, PLAN_FILES.fingerprint), JSON.stringify(fingerprint, null, 2));
-  await writeFile(path.join(outDir, PLAN_FILES.meta), JSON.stringify(meta, null, 2));
-  onProgress?.({ kind: "step", message: `plan for ${env.name}: ${countsLine(summary.counts)} (${parts.length} summary part(s))` });
-  return { outDir, meta, summary, fingerprint, parts };
+}
+
+interface PlanDirContents {
+  json: string;
+  summary: string;
+  parts: string[];
+  fingerprint: Fingerprint;
+  meta: PlanMeta;
+}
+
+async function writePlanDir(outDir: string, c: PlanDirContents): Promise<void> {
+  await writeFile(path.join(outDir, PLAN_FILES.json), c.json);
+  await writeFile(path.join(outDir, PLAN_FILES.summary), c.summary);
+  await Promise.all(c.parts.map((p, i) => writeFile(path.join(outDir, partFile(i + 1)), p)));
+  await writeFile(path.join(outDir, PLAN_FILES.fingerprint), JSON.stringify(c.fingerprint, null, 2));
+  await writeFile(path.join(outDir, PLAN_FILES.meta), JSON.stringify(c.meta, null, 2));
 }
 
 function parseJson(text: string): unknown {

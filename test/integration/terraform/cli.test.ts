@@ -52,3 +52,14 @@ describe("the plan and apply verbs", () => {
     expect(run.logs.join("\n")).toContain('--lock-timeout: found "5m", expected whole seconds');
   });
 });
+
+describe("the plan output directory", () => {
+  it("is never a directory that holds something other than an earlier plan", async () => {
+    const repo = await makeRepo({ endpoint: moto.endpoint });
+    const run = io(repo);
+    expect(await main(["plan", "--env", "test", "--out", "terraform"], run)).toBe(2);
+    expect(run.logs.join("\n")).toContain("is not empty and is not an earlier plan directory");
+    expect(await main(["plan", "--env", "test", "--out", "out"], io(repo))).toBe(0);
+    expect(await main(["plan", "--env", "test", "--out", "out"], io(repo))).toBe(0);
+  });
+});
