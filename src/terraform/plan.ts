@@ -80,7 +80,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
 /** The output directory is emptied: refuse one that holds the repository or anything but a plan. */
 async function checkOutDir(outDir: string, rootDir: string): Promise<void> {
   const inside = (child: string, parent: string) => !path.relative(parent, child).startsWith("..");
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = await readdir(outDir);
   } catch {
