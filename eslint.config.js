@@ -3,7 +3,18 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "dist/**", "coverage/**", "dagger/sdk/**", "dagger/dist/**", ".pipeline/**", "**/*.js", "**/*.mjs"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "dist/**",
+      "coverage/**",
+      "dagger/sdk/**",
+      "dagger/dist/**",
+      ".pipeline/**",
+      "**/*.js",
+      "**/*.mjs",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 
 /** One linter run: which program, over what, and how to read its verdict. */
@@ -53,12 +53,20 @@ export function lintChecks(root: string, binDir = path.join(root, "node_modules"
       install: toolchain,
     });
   }
-  if (existsSync(path.join(root, ".github", "workflows"))) {
+  const workflowDir = path.join(root, ".github", "workflows");
+  // Named explicitly: with no arguments actionlint lints the nearest git repository's workflows.
+  const workflows = existsSync(workflowDir)
+    ? readdirSync(workflowDir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => path.join(".github", "workflows", f))
+    : [];
+  if (workflows.length > 0) {
     checks.push({
       tool: "actionlint",
       scope: ".github/workflows/",
       program: "actionlint",
-      args: ["-no-color"],
+      args: ["-no-color", ...workflows],
       install: toolchain,
     });
   }

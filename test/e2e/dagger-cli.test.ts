@@ -20,6 +20,7 @@ describe("the module through the dagger CLI", () => {
     } catch (err) {
       throw new Error(
         `The dagger CLI is not installed or does not run (${(err as Error).message}). Install Dagger v0.21.9 (see README) to run the end-to-end suite.`,
+        { cause: err },
       );
     }
     try {
@@ -27,6 +28,7 @@ describe("the module through the dagger CLI", () => {
     } catch (err) {
       throw new Error(
         `No Dagger engine is reachable: 'dagger core version' failed (${(err as Error).message}). Start a container runtime the CLI can provision an engine on, or set _EXPERIMENTAL_DAGGER_RUNNER_HOST.`,
+        { cause: err },
       );
     }
   });
