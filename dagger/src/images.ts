@@ -212,7 +212,8 @@ export interface PublishOptions {
   built: Map<string, Container[]>;
   /** Attestations made earlier; when absent (and not bypassed), publish scans the images itself. */
   scans?: Directory;
-  gate: GateSettings;
+  /** How publish gates the images it scans itself; default: fail at CRITICAL, no ignores. */
+  gate?: GateSettings;
   allowUnscanned: boolean;
   aws: AwsSecrets;
   dryRun: boolean;
@@ -233,7 +234,11 @@ export async function publishImages(source: Directory, o: PublishOptions): Promi
       verifyArgs.push("--image", `${t.service} ${t.platforms[i]}=${file}`);
     });
   }
-  const scans = o.scans ?? (o.allowUnscanned ? undefined : await scanBuilt(source, o.plan, o.built, o.gate, false));
+  const scans =
+    o.scans ??
+    (o.allowUnscanned
+      ? undefined
+      : await scanBuilt(source, o.plan, o.built, o.gate ?? { threshold: "CRITICAL" }, false));
   if (scans) verify = verify.withMountedDirectory("/scans", scans);
   if (scans) verifyArgs.push("--attestations", "/scans");
   if (o.allowUnscanned) verifyArgs.push("--allow-unscanned");
