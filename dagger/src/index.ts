@@ -13,6 +13,8 @@ import { everyCall, lintToolbox, motoService, testMachine } from "./containers.j
 import { buildAllImages, buildPlan, promoter, publishImages, scanBuilt, scanContainer, withAws } from "./images.js";
 import { deployServiceArgs, rollbackArgs, runEcsVerb } from "./deploy.js";
 import { applyPlan, planDirectory, validateReports } from "./terraform.js";
+import { checkSteps, deployStages, detectDriftStages, pullRequestStages } from "./composites.js";
+import { runComposite } from "./pipeline.js";
 
 /**
  * A CI/CD pipeline for an ECS Fargate platform: lint, test, Terraform, images, deploys and
@@ -652,5 +654,208 @@ export class EcsPipeline {
       awsContainerCredentialsUri,
     };
     return runEcsVerb(source!, args, identity);
+  }
+
+  /**
+   * The main job a newcomer runs first: lint, test and validateTerraform in parallel, with one
+   * summary of all three (what passed, what failed and why). Fails when any of them fails.
+   */
+  @func({ cache: "never" })
+  async check(
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+  ): Promise<string> {
+    return runComposite("check", [{ name: "check", parallel: checkSteps(this, source) }]);
+  }
+
+  /**
+   * A pull request's job: check (lint, test, validateTerraform) and a plan of the environment
+   * the pull request targets, in parallel; then, given repository, prNumber and githubToken,
+   * the plan summary posted as the pull request's one comment for that environment, updated
+   * in place on every push (split across comments only over GitHub's 65,536-character limit).
+   * Returns the summary of the steps followed by the plan.
+   */
+  @func({ cache: "never" })
+  async pullRequest(
+    /** Environment the pull request targets: dev, staging or prod (environments/<env>.json). */
+    env: string,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+    /** GitHub repository as owner/name (GitHub Actions: $GITHUB_REPOSITORY); omit to only print the plan. */
+    repository?: string,
+    /** Pull request number (GitHub Actions: github.event.pull_request.number). */
+    prNumber?: number,
+    /** Token allowed to write pull-request comments (GitHub Actions: GITHUB_TOKEN with pull-requests: write). */
+    githubToken?: Secret,
+    /** GitHub REST API base URL, for GitHub Enterprise (default https://api.github.com). */
+    githubApiUrl?: string,
+    /** AWS access key id (base identity; the environment's plan role is assumed with it). */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** The CI's OIDC token (GitLab id_token), exchanged for the plan role. */
+    awsWebIdentityToken?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token for the plan. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before the plan. */
+    awsContainerCredentialsUri?: Secret,
+  ): Promise<string> {
+    const identity = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsWebIdentityToken,
+      githubOidcRequestUrl,
+      githubOidcRequestToken,
+      awsContainerCredentialsUri,
+    };
+    const pr = pullRequestStages(this, source, { env, identity, repository, prNumber, githubToken, githubApiUrl });
+    const summary = await runComposite(`pullRequest ${env}`, pr.stages);
+    return `${summary}\n\n${await pr.planDir()!.file("summary.md").contents()}`;
+  }
+
+  /**
+   * Deploy a commit to an environment: buildAll -> scanImage -> publish -> plan -> apply ->
+   * deployService for each service whose image changed (each one checks health and, when its
+   * rollout fails, returns to the revision that ran before). Stops at the first failure and
+   * ends with one summary, so every service is left on a working revision.
+   */
+  @func({ cache: "never" })
+  async deploy(
+    /** Environment to deploy to: dev, staging, prod or local (environments/<env>.json). */
+    env: string,
+    /** Full 40-character commit SHA the images are built from (GitHub Actions: $GITHUB_SHA). */
+    commitSha: string,
+    /** The repository, at that commit (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+    /** Approval where the environment requires it: the environment's name, e.g. prod. */
+    confirm?: string,
+    /** Fail the scan on findings at or above this severity: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL. */
+    threshold = "CRITICAL",
+    /** Scan ignore file with expiring entries (see scanImage). */
+    ignoreFile?: File,
+    /** Vulnerability DB repository (mirror) for the scan. */
+    dbRepository?: string,
+    /** Build, scan, plan and check everything; push, apply and deploy nothing. */
+    dryRun = false,
+    /** AWS access key id (base identity; the environment's roles are assumed with it). */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** The CI's OIDC token (GitLab id_token), exchanged for the environment's roles. */
+    awsWebIdentityToken?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token before each AWS step. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys before each AWS step. */
+    awsContainerCredentialsUri?: Secret,
+  ): Promise<string> {
+    const identity = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsWebIdentityToken,
+      githubOidcRequestUrl,
+      githubOidcRequestToken,
+      awsContainerCredentialsUri,
+    };
+    const options = { env, commitSha, confirm, threshold, ignoreFile, dbRepository, dryRun, identity };
+    return runComposite(`deploy ${env}${dryRun ? " (dry run)" : ""}`, deployStages(source, options));
+  }
+
+  /**
+   * Plan an environment's committed code against its live state with the read-only role and
+   * fail (exit non-zero) when the plan wants any change: drift between state and code.
+   */
+  @func({ cache: "never" })
+  async detectDrift(
+    /** Environment to check: dev, staging, prod or local (environments/<env>.json). */
+    env: string,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: [
+        "**/node_modules",
+        ".git",
+        "dist",
+        "coverage",
+        "dagger/sdk",
+        "**/.terraform",
+        "**/*.tfplan",
+        ".pipeline",
+      ],
+    })
+    source: Directory,
+    /** AWS access key id (base identity; the environment's plan role is assumed with it). */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** The CI's OIDC token (GitLab id_token), exchanged for the plan role. */
+    awsWebIdentityToken?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token for the plan. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before the plan. */
+    awsContainerCredentialsUri?: Secret,
+  ): Promise<string> {
+    const identity = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsWebIdentityToken,
+      githubOidcRequestUrl,
+      githubOidcRequestToken,
+      awsContainerCredentialsUri,
+    };
+    return runComposite(`detectDrift ${env}`, detectDriftStages(source, env, identity));
   }
 }

@@ -1,0 +1,176 @@
+/**
+ * The stages of the composite functions. Each step calls what the single-purpose functions
+ * call (the same helpers, with named options), so a composite does exactly what running those
+ * functions one after another would, and the step runner stops at the first failure.
+ */
+import { dag, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
+import { deployServiceArgs, runEcsVerb } from "./deploy.js";
+import { buildAllImages, buildPlan, publishImages, scanBuilt, type AwsSecrets, type BuildPlan } from "./images.js";
+import { awsForStep, decideDrift, postPlanComment, step, wantsComment, type BaseIdentity } from "./pipeline.js";
+import type { Stage, Step } from "./pipeline-runner.js";
+import { applyPlan, planDirectory } from "./terraform.js";
+
+/** What `check` runs; the module's own functions. */
+export interface CheckFunctions {
+  lint(source: Directory): Promise<string>;
+  test(source: Directory): Promise<string>;
+  validateTerraform(source: Directory): Promise<Directory>;
+}
+
+const LOCK_TIMEOUT_SECONDS = 60;
+
+/** lint, test and validateTerraform, started together. */
+export function checkSteps(fns: CheckFunctions, source: Directory): Step[] {
+  return [
+    step("lint", () => fns.lint(source)),
+    step("test", async () => lastLine(await fns.test(source))),
+    step("validateTerraform", async () => (await fns.validateTerraform(source)).file("report.txt").contents()),
+  ];
+}
+
+function lastLine(text: string): string {
+  return text.trimEnd().split("\n").filter(Boolean).at(-1) ?? "";
+}
+
+async function awsSecrets(source: Directory, identity: BaseIdentity): Promise<AwsSecrets> {
+  const aws = await awsForStep(source, identity);
+  return {
+    accessKeyId: aws.awsAccessKeyId,
+    secretAccessKey: aws.awsSecretAccessKey,
+    sessionToken: aws.awsSessionToken,
+    webIdentityToken: aws.awsWebIdentityToken,
+  };
+}
+
+/** A plan step that evaluates the plan now (a Directory is lazy) and reports its counts. */
+function planStep(source: Directory, env: string, identity: BaseIdentity, keep: (dir: Directory) => void): Step {
+  return step("plan", async () => {
+    const aws = await awsSecrets(source, identity);
+    const dir = await planDirectory(source, { env, lockTimeout: LOCK_TIMEOUT_SECONDS, aws }).sync();
+    keep(dir);
+    const meta = JSON.parse(await dir.file("meta.json").contents()) as { counts: Record<string, number> };
+    const { add, change, destroy } = meta.counts;
+    return `${add} to add, ${change} to change, ${destroy} to destroy`;
+  });
+}
+
+export interface PullRequestOptions {
+  env: string;
+  identity: BaseIdentity;
+  repository?: string;
+  prNumber?: number;
+  githubToken?: Secret;
+  githubApiUrl?: string;
+}
+
+/** The checks and the plan together, then the plan as the pull request's comment. */
+export function pullRequestStages(
+  fns: CheckFunctions,
+  source: Directory,
+  o: PullRequestOptions,
+): { stages: Stage[]; planDir: () => Directory | undefined } {
+  let planDir: Directory | undefined;
+  const stages: Stage[] = [
+    {
+      name: "check and plan",
+      parallel: [...checkSteps(fns, source), planStep(source, o.env, o.identity, (dir) => (planDir = dir))],
+    },
+  ];
+  if (wantsComment(o)) stages.push(step("comment", () => postPlanComment(source, planDir!, o)));
+  return { stages, planDir: () => planDir };
+}
+
+/** A plan of the code against the live state, and the core's drift decision on it. */
+export function detectDriftStages(source: Directory, env: string, identity: BaseIdentity): Stage[] {
+  let planDir: Directory | undefined;
+  return [
+    planStep(source, env, identity, (dir) => (planDir = dir)),
+    step("drift", () => decideDrift(source, planDir!)),
+  ];
+}
+
+export interface DeployOptions {
+  env: string;
+  commitSha: string;
+  confirm?: string;
+  threshold: string;
+  ignoreFile?: File;
+  dbRepository?: string;
+  dryRun: boolean;
+  identity: BaseIdentity;
+}
+
+interface Published {
+  images?: { service: string; references: string[] }[];
+}
+
+/**
+ * buildAll -> scanImage -> publish -> plan -> apply -> deployService for each service whose
+ * image changed (each checks health, and restores the previous revision when it fails).
+ */
+export function deployStages(source: Directory, o: DeployOptions): Stage[] {
+  let plan: BuildPlan | undefined;
+  let built = new Map<string, Container[]>();
+  let scans = dag.directory();
+  let published: Published = {};
+  let planDir: Directory | undefined;
+  const gate = { threshold: o.threshold, ignoreFile: o.ignoreFile, dbRepository: o.dbRepository };
+  return [
+    step("buildAll", async () => {
+      plan = await buildPlan(source, o.env, { services: [], platforms: [], commit: o.commitSha });
+      built = await buildAllImages(source, plan);
+      return `${built.size} services, ${[...built.values()].flat().length} images`;
+    }),
+    step("scanImage", async () => {
+      scans = await scanBuilt(source, plan!, built, gate, true);
+      return `${[...built.values()].flat().length} images, none at or above ${o.threshold}`;
+    }),
+    step("publish", async () => {
+      const aws = await awsSecrets(source, o.identity);
+      const out = await publishImages(source, {
+        plan: plan!,
+        built,
+        scans,
+        allowUnscanned: false,
+        aws,
+        dryRun: o.dryRun,
+      });
+      published = JSON.parse(out) as Published;
+      return o.dryRun ? "dry run: nothing pushed" : `${published.images?.length ?? 0} images pushed`;
+    }),
+    planStep(source, o.env, o.identity, (dir) => (planDir = dir)),
+    step("apply", async () => {
+      const aws = await awsSecrets(source, o.identity);
+      const { env, dryRun } = o;
+      const report = await applyPlan(source, {
+        env,
+        plan: planDir!,
+        confirm: o.confirm ?? "",
+        dryRun,
+        lockTimeout: LOCK_TIMEOUT_SECONDS,
+        aws,
+      });
+      return report.trim().split("\n")[0];
+    }),
+    {
+      name: "deployService",
+      expand: () =>
+        o.dryRun
+          ? [step("deployService", async () => "dry run: images were not pushed, no service rendered")]
+          : (published.images ?? []).map((image) => deployChanged(source, o, image.service, image.references[0]!)),
+    },
+  ];
+}
+
+/** Deploys one service unless its task definition already runs this image (a dry run decides). */
+function deployChanged(source: Directory, o: DeployOptions, service: string, image: string): Step {
+  return step(`deployService ${service}`, async () => {
+    const common = { env: o.env, service, image, confirm: o.confirm };
+    const preview = await runEcsVerb(source, deployServiceArgs({ ...common, dryRun: true, json: true }), o.identity);
+    if ((JSON.parse(preview) as { forcedNewDeployment?: boolean }).forcedNewDeployment) {
+      return `unchanged: already runs ${image}`;
+    }
+    const report = await runEcsVerb(source, deployServiceArgs({ ...common, dryRun: false, json: false }), o.identity);
+    return report.trim().split("\n")[0];
+  });
+}
