@@ -8,10 +8,10 @@ import { connect, type CredentialOptions, type EcsContext } from "./context.js";
 import { deployTags, markRevision } from "./history.js";
 import { parseImageRef } from "./image-ref.js";
 import type { ProgressSink } from "./progress.js";
-import type { DeployResult } from "./result.js";
-import type { Rollout, Timing } from "./rollout.js";
+import { startResult, type DeployResult } from "./result.js";
+import { pick, rolloutFor, type Timing } from "./rollout.js";
 import { settle } from "./settle.js";
-import { describeService, describeTaskDefinition, targetGroupsOf } from "./service.js";
+import { describeService, describeTaskDefinition } from "./service.js";
 import { diffTaskDefinitions, renderTaskDefinition, toInput } from "./task-definition.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
 
@@ -77,41 +77,32 @@ async function deployWith(
       ? { kind: "diff", text: diff }
       : {
           kind: "step",
-          message: `image unchanged (${options.image}): a deploy forces a new deployment so ECS pulls the tag again`,
+          message: `image unchanged (${options.image}): forcing a new deployment so ECS pulls the tag again`,
         },
   );
-  const base: DeployResult = {
-    verb: "deploy",
-    status: "dry-run",
-    environment: options.env.name,
-    service: cfg.name,
-    cluster,
-    ecsService,
-    account: ctx.identity.account,
-    from,
-    to: rendered.unchanged ? from : "",
-    running: from,
-    image: options.image,
-    diff,
-    forcedNewDeployment: rendered.unchanged,
-    deregistered: [],
-    durationMs: 0,
-  };
-  if (options.dryRun) return { ...base, durationMs: Date.now() - started };
+  const base = startResult(
+    {
+      verb: "deploy",
+      environment: options.env.name,
+      service: cfg.name,
+      cluster,
+      ecsService,
+      account: ctx.identity.account,
+      from,
+      to: rendered.unchanged ? from : "",
+      diff,
+      image: options.image,
+      forcedNewDeployment: rendered.unchanged,
+    },
+    started,
+  );
+  if (options.dryRun) return base;
   refuseConcurrentRollout(svc, ecsService);
   await markRevision(ctx.ecs, from, "stable", new Date());
   const to = rendered.unchanged
     ? from
     : await register(ctx, current.taskDefinition, rendered.input, deployTags(current.tags, from, new Date()));
-  const r: Rollout = {
-    ctx,
-    cluster,
-    ecsService,
-    targetGroups: targetGroupsOf(svc),
-    progress: options.onProgress,
-    ...((options.healthUrl ?? cfg.healthCheck.url) ? { healthUrl: options.healthUrl ?? cfg.healthCheck.url } : {}),
-    timing: { ...options.timing, timeoutMs: options.timing?.timeoutMs ?? options.env.deploy.timeoutSeconds * 1000 },
-  };
+  const r = rolloutFor({ ctx, env: options.env, cfg, svc, progress: options.onProgress, ...pick(options) });
   return settle(r, { ...base, to }, started, {
     restoredIsStable: true,
     family: current.taskDefinition.family ?? "",

@@ -27,6 +27,32 @@ export interface DeployResult {
   durationMs: number;
 }
 
+export interface ResultStart {
+  verb: DeployResult["verb"];
+  environment: string;
+  service: string;
+  cluster: string;
+  ecsService: string;
+  account: string;
+  from: string;
+  to: string;
+  diff: string;
+  image?: string;
+  forcedNewDeployment?: boolean;
+}
+
+/** The result as it stands before anything changed (what a dry run returns). */
+export function startResult(s: ResultStart, started: number): DeployResult {
+  return {
+    ...s,
+    status: "dry-run",
+    running: s.from,
+    forcedNewDeployment: s.forcedNewDeployment ?? false,
+    deregistered: [],
+    durationMs: Date.now() - started,
+  };
+}
+
 /** Exit codes: 0 done (or dry run), 1 failed but the service is back on the old revision, 5 failed and NOT restored. */
 export const DEPLOY_EXIT: Record<DeployStatus, number> = {
   succeeded: 0,

@@ -5,9 +5,9 @@ import { requireApproval } from "./approval.js";
 import { connect, type CredentialOptions, type EcsContext } from "./context.js";
 import { familyOf, lastStable, listRevisions, markRevision } from "./history.js";
 import type { ProgressSink } from "./progress.js";
-import type { DeployResult } from "./result.js";
-import type { Rollout, Timing } from "./rollout.js";
-import { describeService, describeTaskDefinition, targetGroupsOf } from "./service.js";
+import { startResult, type DeployResult } from "./result.js";
+import { pick, rolloutFor, type Timing } from "./rollout.js";
+import { describeService, describeTaskDefinition } from "./service.js";
 import { settle } from "./settle.js";
 import { diffTaskDefinitions, toInput } from "./task-definition.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
@@ -83,32 +83,22 @@ async function rollbackWith(
     toInput(wanted.taskDefinition),
   );
   if (diff) options.onProgress({ kind: "diff", text: diff });
-  const base: DeployResult = {
-    verb: "rollback",
-    status: "dry-run",
-    environment: options.env.name,
-    service: cfg.name,
-    cluster,
-    ecsService,
-    account: ctx.identity.account,
-    from,
-    to,
-    running: from,
-    diff,
-    forcedNewDeployment: false,
-    deregistered: [],
-    durationMs: 0,
-  };
-  if (options.dryRun) return { ...base, durationMs: Date.now() - started };
-  const r: Rollout = {
-    ctx,
-    cluster,
-    ecsService,
-    targetGroups: targetGroupsOf(svc),
-    progress: options.onProgress,
-    ...((options.healthUrl ?? cfg.healthCheck.url) ? { healthUrl: options.healthUrl ?? cfg.healthCheck.url } : {}),
-    timing: { ...options.timing, timeoutMs: options.timing?.timeoutMs ?? options.env.deploy.timeoutSeconds * 1000 },
-  };
+  const base = startResult(
+    {
+      verb: "rollback",
+      environment: options.env.name,
+      service: cfg.name,
+      cluster,
+      ecsService,
+      account: ctx.identity.account,
+      from,
+      to,
+      diff,
+    },
+    started,
+  );
+  if (options.dryRun) return base;
+  const r = rolloutFor({ ctx, env: options.env, cfg, svc, progress: options.onProgress, ...pick(options) });
   const result = await settle(r, base, started, {
     restoredIsStable: false,
     family: familyOf(from),

@@ -1,8 +1,11 @@
+import type { Service } from "@aws-sdk/client-ecs";
+import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
 import { awsError } from "./api.js";
 import type { EcsContext } from "./context.js";
 import { verifyHealth, type HealthResult } from "./health.js";
 import type { ProgressSink } from "./progress.js";
 import type { DeployResult } from "./result.js";
+import { targetGroupsOf } from "./service.js";
 import { watchRollout, type WatchOutcome } from "./watch/poller.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
 import type { WatchTarget } from "./watch/state.js";
@@ -30,6 +33,35 @@ export interface Rollout {
 export type RolloutOutcome =
   | { ok: true; health: HealthResult }
   | { ok: false; failure: NonNullable<DeployResult["failure"]>; watch: WatchOutcome; health?: HealthResult };
+
+export interface RolloutSetup {
+  ctx: EcsContext;
+  env: EnvironmentConfig;
+  cfg: ServiceConfig;
+  svc: Service;
+  healthUrl?: string;
+  timing?: Timing;
+  progress: ProgressSink;
+}
+
+/** Where and how a verb rolls out: the service's target groups, its health URL, the environment's timeout. */
+export function rolloutFor(s: RolloutSetup): Rollout {
+  const healthUrl = s.healthUrl ?? s.cfg.healthCheck.url;
+  return {
+    ctx: s.ctx,
+    cluster: s.cfg.ecs.cluster,
+    ecsService: s.cfg.ecs.service,
+    targetGroups: targetGroupsOf(s.svc),
+    progress: s.progress,
+    ...(healthUrl ? { healthUrl } : {}),
+    timing: { ...s.timing, timeoutMs: s.timing?.timeoutMs ?? s.env.deploy.timeoutSeconds * 1000 },
+  };
+}
+
+/** The optional rollout settings a verb passes through unchanged. */
+export function pick(o: { healthUrl?: string; timing?: Timing }): { healthUrl?: string; timing?: Timing } {
+  return { ...(o.healthUrl ? { healthUrl: o.healthUrl } : {}), ...(o.timing ? { timing: o.timing } : {}) };
+}
 
 /** UpdateService to `taskDefinition`, then the id of the deployment ECS started for it. */
 export async function startDeployment(r: Rollout, taskDefinition: string, force: boolean): Promise<WatchTarget> {
@@ -80,9 +112,11 @@ export async function awaitRollout(r: Rollout, target: WatchTarget, since: numbe
     const stage = outcome.kind === "timeout" ? "timeout" : "rollout";
     return { ok: false, failure: { stage, reason: outcome.reason, stoppedTasks }, watch: outcome };
   }
+  const checks =
+    r.targetGroups.length > 0 || r.healthUrl ? "checking health" : "no target group or health URL to check";
   r.progress({
     kind: "step",
-    message: `rollout of ${shortTaskDefinition(target.taskDefinition)} completed after ${watched.polls} polls; checking health`,
+    message: `rollout of ${shortTaskDefinition(target.taskDefinition)} completed after ${watched.polls} polls; ${checks}`,
   });
   const health = await checkHealth(r);
   if (health.ok) return { ok: true, health };
@@ -125,7 +159,7 @@ export async function restore(
   const since = Date.now();
   const target: WatchTarget = byEcs
     ? { taskDefinition: to, ...(failed.rollbackDeploymentId ? { deploymentId: failed.rollbackDeploymentId } : {}) }
-    : await startDeployment(r, to, false);
+    : await startDeployment(r, to, true); // forced: after a forced deploy of the same revision, only a new deployment replaces the failed one
   const back = await awaitRollout(r, target, since);
   const by = byEcs ? ("ecs-circuit-breaker" as const) : ("deployer" as const);
   if (back.ok) return { to, by, ok: true };

@@ -96,10 +96,13 @@ describe("the deploy-service and rollback commands", () => {
     expect(await running(ecs)).toMatch(/open-webui:1$/);
   });
 
-  it("exits 2 with the usage when a required option is missing or a number is not one", async () => {
+  it("exits 2 when a required option is missing, the environment is unknown or a number is not one", async () => {
     const missing = await run("deploy-service", "--env", "local", "--service", "open-webui");
     expect(missing.code).toBe(2);
     expect(missing.log).toContain("missing required option --image");
+    const unknown = await run("rollback", "--env", "qa", "--service", "open-webui");
+    expect(unknown.code).toBe(2);
+    expect(unknown.log).toContain('Unknown environment "qa". Valid environments: local.');
     const bad = await run("rollback", "--env", "local", "--service", "open-webui", "--timeout-seconds", "soon");
     expect(bad.code).toBe(2);
     expect(bad.log).toContain('--timeout-seconds: found "soon"');
