@@ -116,7 +116,16 @@ export function kebab(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
 }
 
-const GITHUB_RUNNER_ENV = ["ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "GITHUB_REPOSITORY"];
+/** Set by the runner in every job (https://docs.github.com/actions/reference/variables-reference). */
+const GITHUB_RUNNER_ENV = [
+  "ACTIONS_ID_TOKEN_REQUEST_URL",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "GITHUB_REPOSITORY",
+  "GITHUB_SHA",
+];
+
+/** GitLab's predefined variables the jobs use. */
+const GITLAB_PREDEFINED = ["CI_PROJECT_DIR", "CI_COMMIT_SHA"];
 
 export interface GitHubJob {
   file: string;
@@ -204,7 +213,14 @@ export function gitLabCommands(file = ".gitlab-ci.yml"): CiCommand[] {
   const doc = readYaml(file);
   return gitLabJobs(file).flatMap(({ id, job }) => {
     const lines = [job.before_script, job.script].flat().filter((l): l is string => typeof l === "string");
-    const env = new Set([...keys(doc.variables), ...keys(job.variables), ...keys(job.id_tokens), "CI_PROJECT_DIR"]);
+    const matrix = ((job.parallel as Yaml | undefined)?.matrix ?? []) as Yaml[];
+    const env = new Set([
+      ...keys(doc.variables),
+      ...keys(job.variables),
+      ...keys(job.id_tokens),
+      ...matrix.flatMap(keys),
+      ...GITLAB_PREDEFINED,
+    ]);
     return lines.map((text) => ({ ci: "gitlab" as const, file, job: id, text, env }));
   });
 }
@@ -218,6 +234,7 @@ export function codeBuildCommands(file = "buildspec.yml"): CiCommand[] {
     ...keys(envBlock["parameter-store"]),
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "CODEBUILD_SRC_DIR",
+    "CODEBUILD_RESOLVED_SOURCE_VERSION",
   ]);
   const phases = (doc.phases ?? {}) as Record<string, Yaml>;
   return Object.entries(phases).flatMap(([phase, body]) =>
