@@ -14,7 +14,7 @@ from the clock (no background thread), so any client sees the same state ECS wou
   and keeps its deploymentConfiguration (circuit breaker).
 * UpdateService with a task definition (or forceNewDeployment): a new PRIMARY deployment,
   IN_PROGRESS; the old one becomes ACTIVE. What happens next depends on the images of the new
-  task definition (markers in the image string):
+  task definition (markers in the image tag, e.g. repo:bad-1):
     - default: COMPLETED after `rolloutSeconds`; old deployments drained; steady-state event.
     - "bad": tasks fail to start (stopped tasks with a reason, failedTasks grows); after
       `failSeconds`, with the circuit breaker on, the deployment is FAILED and, with rollback
@@ -77,7 +77,7 @@ class Simulation:
         for r in self.rollouts:
             if r["service"] is service and not r["done"]:
                 r["done"] = True  # superseded: ECS stops advancing it
-        images = " ".join(str(c.get("image", "")) for c in task_def.container_definitions)
+        images = " ".join(image_tag(str(c.get("image", ""))) for c in task_def.container_definitions)
         outcome = "bad" if "bad" in images else "hang" if "hang" in images else "ok"
         deployment = new_deployment(service, task_def.arn, "IN_PROGRESS", now)
         service.deployments.insert(0, deployment)
@@ -188,6 +188,12 @@ class Simulation:
 
 
 SIM = Simulation()
+
+
+def image_tag(image: str) -> str:
+    """The tag (and digest) part of an image reference: markers are read there, never in the repository name."""
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else ""
 
 
 def new_deployment(service: Any, task_def_arn: str, state: str, now: float) -> dict:

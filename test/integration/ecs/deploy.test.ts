@@ -16,6 +16,7 @@ import {
   fast,
   localEnv,
   recorder,
+  registerRevision,
   running,
   simulate,
   vars,
@@ -101,6 +102,47 @@ describe("deployService against ECS on the emulator", () => {
     expect((err as PipelineError).code).toBe("aws.wrong-account");
     expect((err as Error).message).toMatch(/123456789012.*999999999999/);
     expect(await revisions()).toHaveLength(1);
+  });
+
+  it("assumes the environment's deploy role with a CI OIDC token and deploys as that role", async () => {
+    await createService(ecs);
+    const env = await localEnv(moto);
+    const roles = { deploy: "arn:aws:iam::123456789012:role/platform-local-deploy" };
+    const progress = recorder();
+    const result = await deployService({
+      env: { ...env, aws: { ...env.aws, roles } },
+      service: "open-webui",
+      image: `${REPO}:v2`,
+      credentials: { vars: { AWS_WEB_IDENTITY_TOKEN: "header.payload.signature" } },
+      timing: fast,
+      onProgress: progress.sink,
+    });
+    expect(result.status).toBe("succeeded");
+    expect(progress.text()).toContain("assumed-role/platform-local-deploy");
+  });
+
+  it("refuses a deploy role that lives in another account before any change", async () => {
+    await createService(ecs);
+    const env = await localEnv(moto);
+    const roles = { deploy: "arn:aws:iam::999999999999:role/platform-prod-deploy" };
+    const err = await deployService({
+      env: { ...env, aws: { ...env.aws, roles } },
+      service: "open-webui",
+      image: `${REPO}:v2`,
+      credentials: { vars },
+      timing: fast,
+    }).catch((e: unknown) => e);
+    expect((err as PipelineError).code).toBe("aws.wrong-account");
+    expect((err as Error).message).toMatch(/999999999999.*123456789012/);
+    expect(await revisions()).toHaveLength(1);
+  });
+
+  it("refuses to start while another rollout is still in progress", async () => {
+    await createService(ecs);
+    const hung = await registerRevision(ecs, `${REPO}:hang`);
+    await ecs.updateService({ cluster: CLUSTER, service: "open-webui", taskDefinition: hung });
+    await expect(deploy(`${REPO}:v3`)).rejects.toMatchObject({ code: "ecs.rollout-in-progress" });
+    expect(await revisions()).toHaveLength(2);
   });
 
   it("refuses an environment that requires approval unless the confirmation names it", async () => {
