@@ -37,7 +37,7 @@ describe.each([
     const repo = await makeRepo({
       endpoint: moto.endpoint,
       ...(lockTable ? { lockTable } : {}),
-      tfvars: `environment = "test"\napply_delay_seconds = 5\n`,
+      tfvars: `environment = "test"\napply_delay_seconds = 7\n`,
     });
     const first = await planInto(repo, "first");
     const second = await planInto(repo, "second");
@@ -62,7 +62,7 @@ describe.each([
     const repo = await makeRepo({
       endpoint: moto.endpoint,
       ...(lockTable ? { lockTable } : {}),
-      tfvars: `environment = "test"\napply_delay_seconds = 4\n`,
+      tfvars: `environment = "test"\napply_delay_seconds = 7\n`,
     });
     const first = await planInto(repo, "first");
     const second = await planInto(repo, "second");
