@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { introspectModule, type RegisteredArgument, type RegisteredFunction } from "../support/introspect.js";
+
+const SOURCE_IGNORE = [
+  "**/node_modules",
+  ".git",
+  "dist",
+  "coverage",
+  "dagger/sdk",
+  "**/.terraform",
+  "**/*.tfplan",
+  ".pipeline",
+];
+
+async function fn(name: string): Promise<RegisteredFunction> {
+  const found = (await introspectModule()).objects.EcsPipeline!.functions[name];
+  expect(found, `function ${name} is registered`).toBeDefined();
+  return found!;
+}
+
+/** Name -> [type, optional, default] of each argument, in declaration order (an argument with a default is not "optional": the default fills it). */
+function shape(f: RegisteredFunction): [string, string, boolean, unknown][] {
+  return Object.entries(f.args).map(([name, a]: [string, RegisteredArgument]) => [
+    name,
+    a.type,
+    a.optional,
+    a.defaultValue,
+  ]);
+}
+
+/** The base identity every composite that reaches AWS takes, the same as deployService and rollback. */
+const IDENTITY: [string, string, boolean, unknown][] = [
+  ["awsAccessKeyId", "Secret", true, undefined],
+  ["awsSecretAccessKey", "Secret", true, undefined],
+  ["awsSessionToken", "Secret", true, undefined],
+  ["awsWebIdentityToken", "Secret", true, undefined],
+  ["githubOidcRequestUrl", "Secret", true, undefined],
+  ["githubOidcRequestToken", "Secret", true, undefined],
+  ["awsContainerCredentialsUri", "Secret", true, undefined],
+];
+
+describe("the composite Dagger functions as the engine would register them", () => {
+  it("registers check over the repository, never cached so its tests really run", async () => {
+    const check = await fn("check");
+    expect(check).toMatchObject({ cache: "never", returns: "string" });
+    expect(check.description).toMatch(/^The main job a newcomer runs first: lint, test and validateTerraform/);
+    expect(shape(check)).toEqual([["source", "Directory", false, undefined]]);
+    expect(check.args.source).toMatchObject({ defaultPath: "/", ignore: SOURCE_IGNORE });
+  });
+
+  it("registers pullRequest with the environment, the optional comment target and the base identity", async () => {
+    const pr = await fn("pullRequest");
+    expect(pr).toMatchObject({ cache: "never", returns: "string" });
+    expect(shape(pr)).toEqual([
+      ["env", "string", false, undefined],
+      ["source", "Directory", false, undefined],
+      ["repository", "string", true, undefined],
+      ["prNumber", "integer", true, undefined],
+      ["githubToken", "Secret", true, undefined],
+      ["githubApiUrl", "string", true, undefined],
+      ...IDENTITY,
+    ]);
+    expect(pr.args.source).toMatchObject({ defaultPath: "/", ignore: SOURCE_IGNORE });
+  });
+
+  it("registers deploy with the commit, the approval, the scan gate, a dry run and the base identity", async () => {
+    const deploy = await fn("deploy");
+    expect(deploy).toMatchObject({ cache: "never", returns: "string" });
+    expect(deploy.description).toMatch(/buildAll -> scanImage -> publish -> plan -> apply ->\s+deployService/);
+    expect(shape(deploy)).toEqual([
+      ["env", "string", false, undefined],
+      ["commitSha", "string", false, undefined],
+      ["source", "Directory", false, undefined],
+      ["confirm", "string", true, undefined],
+      ["threshold", "string", false, "CRITICAL"],
+      ["ignoreFile", "File", true, undefined],
+      ["dbRepository", "string", true, undefined],
+      ["dryRun", "boolean", false, false],
+      ...IDENTITY,
+    ]);
+  });
+
+  it("registers detectDrift with the environment and the base identity", async () => {
+    const drift = await fn("detectDrift");
+    expect(drift).toMatchObject({ cache: "never", returns: "string" });
+    expect(shape(drift)).toEqual([
+      ["env", "string", false, undefined],
+      ["source", "Directory", false, undefined],
+      ...IDENTITY,
+    ]);
+  });
+
+  it("takes credentials only as Secrets in every composite", async () => {
+    for (const name of ["pullRequest", "deploy", "detectDrift"]) {
+      const f = await fn(name);
+      for (const [arg, a] of Object.entries(f.args)) {
+        if (/token|key|secret|credentials/i.test(arg)) expect(a.type, `${name}(${arg})`).toBe("Secret");
+      }
+    }
+  });
+});
