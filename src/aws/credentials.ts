@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-sts";
 import { readFileSync } from "node:fs";
 import { PipelineError, userError } from "../errors.js";
+import { OIDC_REQUEST_ENV, requestActionsIdToken } from "../github/oidc.js";
 
 /** What every AWS SDK v3 client accepts as `credentials` (structurally `AwsCredentialIdentity`). */
 export interface AwsCredentials {
@@ -31,7 +32,8 @@ export interface StaticKeys {
 export type CredentialSource =
   | { kind: "static"; keys: StaticKeys }
   | { kind: "assume-role"; roleArn: string; base?: StaticKeys; externalId?: string }
-  | { kind: "web-identity"; roleArn: string; token: string };
+  /** `token` as a function is called on every refresh: a CI JWT lives minutes, a deploy may wait longer. */
+  | { kind: "web-identity"; roleArn: string; token: string | (() => Promise<string>) };
 
 export interface ResolveCredentialsOptions {
   source: CredentialSource;
@@ -107,7 +109,12 @@ async function assume(
         ? await sts.send(
             new AssumeRoleCommand({ ...common, ...(source.externalId ? { ExternalId: source.externalId } : {}) }),
           )
-        : await sts.send(new AssumeRoleWithWebIdentityCommand({ ...common, WebIdentityToken: source.token }));
+        : await sts.send(
+            new AssumeRoleWithWebIdentityCommand({
+              ...common,
+              WebIdentityToken: typeof source.token === "string" ? source.token : await source.token(),
+            }),
+          );
     return fromSts(out.Credentials, source.roleArn);
   } catch (err) {
     if (err instanceof PipelineError) throw err;
@@ -149,6 +156,9 @@ export const CREDENTIAL_ENV = {
   /** The CI's OIDC token itself (GitHub Actions / GitLab id_token), as a Secret. */
   webIdentityToken: "AWS_WEB_IDENTITY_TOKEN",
   webIdentityTokenFile: "AWS_WEB_IDENTITY_TOKEN_FILE",
+  /** GitHub Actions' request pair: a fresh JWT is fetched for every (re)assumption of the role. */
+  githubRequestUrl: OIDC_REQUEST_ENV.url,
+  githubRequestToken: OIDC_REQUEST_ENV.token,
 } as const;
 
 export interface SourceFromEnvOptions {
@@ -160,11 +170,13 @@ export interface SourceFromEnvOptions {
 
 /**
  * Decides the credential source from process environment variables:
- * an OIDC token (plus a role) wins; otherwise static keys (with optional session token),
+ * an OIDC token (plus a role) wins, GitHub's request pair first because it can mint a fresh
+ * token for each refresh; otherwise static keys (with optional session token),
  * used directly or as the base identity that assumes `roleArn`. Secrets are never echoed.
  */
 export function credentialSourceFromEnv(vars: NodeJS.ProcessEnv, options: SourceFromEnvOptions): CredentialSource {
-  const token = readToken(vars, options.readFile);
+  const github = githubTokenProvider(vars);
+  const token = github ?? readToken(vars, options.readFile);
   const keys = staticKeysFromEnv(vars);
   if (token !== undefined) {
     if (!options.roleArn) {
@@ -185,6 +197,13 @@ export function credentialSourceFromEnv(vars: NodeJS.ProcessEnv, options: Source
     );
   }
   return { kind: "static", keys };
+}
+
+function githubTokenProvider(vars: NodeJS.ProcessEnv): (() => Promise<string>) | undefined {
+  const requestUrl = vars[CREDENTIAL_ENV.githubRequestUrl];
+  const requestToken = vars[CREDENTIAL_ENV.githubRequestToken];
+  if (!requestUrl || !requestToken) return undefined;
+  return () => requestActionsIdToken({ requestUrl, requestToken });
 }
 
 function staticKeysFromEnv(vars: NodeJS.ProcessEnv): StaticKeys | undefined {

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { guardAccount } from "../../../src/aws/account-guard.js";
 import { clientConfig } from "../../../src/aws/clients.js";
@@ -77,6 +79,40 @@ describe("credentials and the account guard, against STS on the emulator", () =>
     clock = first.expiration!.getTime() - 30_000;
     const refreshed = await provider();
     expect(refreshed.accessKeyId).not.toBe(first.accessKeyId);
+  });
+
+  it("fetches a fresh GitHub OIDC token for every refresh of the assumed role", async () => {
+    const seen: string[] = [];
+    const github = createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.authorization}`);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ value: `h.p${seen.length}.s` }));
+    });
+    await new Promise<void>((resolve) => github.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (github.address() as AddressInfo).port;
+      const vars = {
+        ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?x=1`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "req",
+      };
+      let clock = Date.now();
+      const provider = resolveCredentials({
+        source: credentialSourceFromEnv(vars, { roleArn: `arn:aws:iam::${ACCOUNT}:role/gha` }),
+        region: "eu-west-1",
+        endpoint: moto.endpoint,
+        durationSeconds: 900,
+        now: () => clock,
+      });
+      const first = await provider();
+      clock = first.expiration!.getTime();
+      const second = await provider();
+      expect(second.accessKeyId).not.toBe(first.accessKeyId);
+      expect(seen).toEqual([
+        "/token?x=1&audience=sts.amazonaws.com bearer req",
+        "/token?x=1&audience=sts.amazonaws.com bearer req",
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => github.close(() => resolve()));
+    }
   });
 
   it("shares one STS call between concurrent callers", async () => {
