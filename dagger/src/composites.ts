@@ -3,7 +3,7 @@
  * call (the same helpers, with named options), so a composite does exactly what running those
  * functions one after another would, and the step runner stops at the first failure.
  */
-import { dag, type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
+import { type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
 import { deployServiceArgs, runEcsVerb } from "./deploy.js";
 import { buildAllImages, buildPlan, publishImages, scanBuilt, type AwsSecrets, type BuildPlan } from "./images.js";
 import { awsForStep, decideDrift, postPlanComment, step, wantsComment, type BaseIdentity } from "./pipeline.js";
@@ -111,7 +111,7 @@ interface Published {
 export function deployStages(source: Directory, o: DeployOptions): Stage[] {
   let plan: BuildPlan | undefined;
   let built = new Map<string, Container[]>();
-  let scans = dag.directory();
+  let scans: Directory | undefined;
   let published: Published = {};
   let planDir: Directory | undefined;
   const gate = { threshold: o.threshold, ignoreFile: o.ignoreFile, dbRepository: o.dbRepository };
