@@ -70,69 +70,79 @@ export interface RunStepsOptions {
 
 /** Runs the stages in order and stops at the first failure. Never throws for a step's failure. */
 export async function runSteps(options: RunStepsOptions): Promise<PipelineResult> {
-  const now = options.now ?? Date.now;
-  const emit = options.onEvent ?? (() => undefined);
-  const started = now();
-  const steps: StepResult[] = [];
-  let failedStep: string | undefined;
+  const run = new Run(options.now ?? Date.now, options.onEvent ?? (() => undefined));
+  const started = run.now();
+  for (const stage of options.stages) await run.visit(stage);
+  return {
+    pipeline: options.pipeline,
+    ok: run.failedStep === undefined,
+    ...(run.failedStep === undefined ? {} : { failedStep: run.failedStep }),
+    durationMs: run.now() - started,
+    steps: run.steps,
+  };
+}
 
-  const runStep = async (step: Step): Promise<StepResult> => {
-    emit({ type: "step-started", step: step.name });
-    const t0 = now();
+/** The state of one run: the results so far and the first failure. */
+class Run {
+  readonly steps: StepResult[] = [];
+  failedStep: string | undefined;
+
+  constructor(
+    readonly now: () => number,
+    private readonly emit: (event: PipelineEvent) => void,
+  ) {}
+
+  async visit(stage: Stage): Promise<void> {
+    if (this.failedStep !== undefined) return this.skip(stage);
+    if ("parallel" in stage) {
+      const results = await Promise.all(stage.parallel.map((s) => this.runStep(s)));
+      this.steps.push(...results);
+      this.failedStep = results.find((r) => r.status === "failed")?.name;
+    } else if ("expand" in stage) {
+      const expanded = await this.expand(stage);
+      for (const inner of expanded) await this.visit(inner);
+    } else {
+      const result = await this.runStep(stage);
+      this.steps.push(result);
+      if (result.status === "failed") this.failedStep = result.name;
+    }
+  }
+
+  private async runStep(step: Step): Promise<StepResult> {
+    this.emit({ type: "step-started", step: step.name });
+    const t0 = this.now();
     let result: StepResult;
     try {
       const detail = detailOf(await step.run());
-      result = { name: step.name, status: "passed", durationMs: now() - t0, ...(detail ? { detail } : {}) };
+      result = { name: step.name, status: "passed", durationMs: this.now() - t0, ...(detail ? { detail } : {}) };
     } catch (err) {
-      result = { name: step.name, status: "failed", durationMs: now() - t0, error: errorText(err) };
+      result = { name: step.name, status: "failed", durationMs: this.now() - t0, error: errorText(err) };
     }
-    emit({ type: "step-finished", result });
+    this.emit({ type: "step-finished", result });
     return result;
-  };
+  }
 
-  const skip = (stage: Stage): void => {
+  /** The deferred stage's stages; when expanding fails, that is the stage's failure. */
+  private async expand(stage: DeferredStage): Promise<Stage[]> {
+    try {
+      return await stage.expand();
+    } catch (err) {
+      this.record({ name: stage.name, status: "failed", durationMs: 0, error: errorText(err) });
+      this.failedStep = stage.name;
+      return [];
+    }
+  }
+
+  private skip(stage: Stage): void {
     for (const name of stepNames(stage)) {
-      const result: StepResult = { name, status: "skipped", durationMs: 0, detail: `after ${failedStep} failed` };
-      steps.push(result);
-      emit({ type: "step-finished", result });
+      this.record({ name, status: "skipped", durationMs: 0, detail: `after ${this.failedStep} failed` });
     }
-  };
+  }
 
-  const visit = async (stage: Stage): Promise<void> => {
-    if (failedStep !== undefined) return skip(stage);
-    if ("parallel" in stage) {
-      const results = await Promise.all(stage.parallel.map(runStep));
-      steps.push(...results);
-      failedStep = results.find((r) => r.status === "failed")?.name;
-      return;
-    }
-    if ("expand" in stage) {
-      let expanded: Stage[];
-      try {
-        expanded = await stage.expand();
-      } catch (err) {
-        const result: StepResult = { name: stage.name, status: "failed", durationMs: 0, error: errorText(err) };
-        steps.push(result);
-        emit({ type: "step-finished", result });
-        failedStep = stage.name;
-        return;
-      }
-      for (const inner of expanded) await visit(inner);
-      return;
-    }
-    const result = await runStep(stage);
-    steps.push(result);
-    if (result.status === "failed") failedStep = result.name;
-  };
-
-  for (const stage of options.stages) await visit(stage);
-  return {
-    pipeline: options.pipeline,
-    ok: failedStep === undefined,
-    ...(failedStep === undefined ? {} : { failedStep }),
-    durationMs: now() - started,
-    steps,
-  };
+  private record(result: StepResult): void {
+    this.steps.push(result);
+    this.emit({ type: "step-finished", result });
+  }
 }
 
 function stepNames(stage: Stage): string[] {
