@@ -104,62 +104,82 @@ interface Published {
   images?: { service: string; references: string[] }[];
 }
 
+/** What the deploy steps hand on to the next ones. */
+interface DeployState {
+  plan?: BuildPlan;
+  built: Map<string, Container[]>;
+  scans?: Directory;
+  published: Published;
+  planDir?: Directory;
+}
+
 /**
  * buildAll -> scanImage -> publish -> plan -> apply -> deployService for each service whose
  * image changed (each checks health, and restores the previous revision when it fails).
  */
 export function deployStages(source: Directory, o: DeployOptions): Stage[] {
-  let plan: BuildPlan | undefined;
-  let built = new Map<string, Container[]>();
-  let scans: Directory | undefined;
-  let published: Published = {};
-  let planDir: Directory | undefined;
-  const gate = { threshold: o.threshold, ignoreFile: o.ignoreFile, dbRepository: o.dbRepository };
+  const state: DeployState = { built: new Map(), published: {} };
   return [
-    step("buildAll", async () => {
-      plan = await buildPlan(source, o.env, { services: [], platforms: [], commit: o.commitSha });
-      built = await buildAllImages(source, plan);
-      return `${built.size} services, ${[...built.values()].flat().length} images`;
-    }),
-    step("scanImage", async () => {
-      scans = await scanBuilt(source, plan!, built, gate, true);
-      return `${[...built.values()].flat().length} images, none at or above ${o.threshold}`;
-    }),
-    step("publish", async () => {
-      const aws = await awsSecrets(source, o.identity);
-      const out = await publishImages(source, {
-        plan: plan!,
-        built,
-        scans,
-        allowUnscanned: false,
-        aws,
-        dryRun: o.dryRun,
-      });
-      published = JSON.parse(out) as Published;
-      return o.dryRun ? "dry run: nothing pushed" : `${published.images?.length ?? 0} images pushed`;
-    }),
-    planStep(source, o.env, o.identity, (dir) => (planDir = dir)),
-    step("apply", async () => {
-      const aws = await awsSecrets(source, o.identity);
-      const { env, dryRun } = o;
-      const report = await applyPlan(source, {
-        env,
-        plan: planDir!,
-        confirm: o.confirm ?? "",
-        dryRun,
-        lockTimeout: LOCK_TIMEOUT_SECONDS,
-        aws,
-      });
-      return report.trim().split("\n")[0];
-    }),
+    step("buildAll", () => buildImages(source, o, state)),
+    step("scanImage", () => scanImages(source, o, state)),
+    step("publish", () => publish(source, o, state)),
+    planStep(source, o.env, o.identity, (dir) => (state.planDir = dir)),
+    step("apply", () => apply(source, o, state)),
     {
       name: "deployService",
       expand: () =>
         o.dryRun
           ? [step("deployService", async () => "dry run: images were not pushed, no service rendered")]
-          : (published.images ?? []).map((image) => deployChanged(source, o, image.service, image.references[0]!)),
+          : (state.published.images ?? []).map((i) => deployChanged(source, o, i.service, i.references[0]!)),
     },
   ];
+}
+
+const gateOf = (o: DeployOptions) => ({
+  threshold: o.threshold,
+  ignoreFile: o.ignoreFile,
+  dbRepository: o.dbRepository,
+});
+const imageCount = (state: DeployState) => [...state.built.values()].flat().length;
+
+async function buildImages(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
+  state.plan = await buildPlan(source, o.env, { services: [], platforms: [], commit: o.commitSha });
+  state.built = await buildAllImages(source, state.plan);
+  return `${state.built.size} services, ${imageCount(state)} images`;
+}
+
+async function scanImages(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
+  state.scans = await scanBuilt(source, state.plan!, state.built, gateOf(o), true);
+  return `${imageCount(state)} images, none at or above ${o.threshold}`;
+}
+
+async function publish(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
+  const aws = await awsSecrets(source, o.identity);
+  const { plan, built, scans } = state;
+  const out = await publishImages(source, {
+    plan: plan!,
+    built,
+    scans,
+    gate: gateOf(o),
+    allowUnscanned: false,
+    aws,
+    dryRun: o.dryRun,
+  });
+  state.published = JSON.parse(out) as Published;
+  return o.dryRun ? "dry run: nothing pushed" : `${state.published.images?.length ?? 0} images pushed`;
+}
+
+async function apply(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
+  const aws = await awsSecrets(source, o.identity);
+  const report = await applyPlan(source, {
+    env: o.env,
+    plan: state.planDir!,
+    confirm: o.confirm ?? "",
+    dryRun: o.dryRun,
+    lockTimeout: LOCK_TIMEOUT_SECONDS,
+    aws,
+  });
+  return report.trim().split("\n")[0] ?? "";
 }
 
 /** Deploys one service unless its task definition already runs this image (a dry run decides). */
