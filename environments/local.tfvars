@@ -7,7 +7,7 @@ availability_zones = ["eu-west-1a", "eu-west-1b"]
 vpc_cidr           = "10.99.0.0/16"
 single_nat_gateway = true
 
-# HTTPS on the ALB: set the ACM certificate ARN of the environment's domain.
+# HTTPS on the ALB: set domain = { name, zone_id } (certificate issued here) or an existing certificate_arn.
 certificate_arn         = null
 alb_deletion_protection = false
 

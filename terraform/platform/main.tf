@@ -68,10 +68,20 @@ module "alb" {
   subnet_ids          = module.network.public_subnet_ids
   security_group_id   = module.network.security_group_ids["alb"]
   target_port         = var.services["open-webui"].port
-  certificate_arn     = var.certificate_arn
+  https               = var.domain != null || var.certificate_arn != null
+  certificate_arn     = var.domain != null ? module.domain[0].certificate_arn : var.certificate_arn
   access_logs_bucket  = var.alb_access_logs_bucket
   deletion_protection = var.alb_deletion_protection
   waf_acl_arn         = var.waf_acl_arn
+}
+
+module "domain" {
+  source       = "../modules/domain"
+  count        = var.domain == null ? 0 : 1
+  domain_name  = var.domain.name
+  zone_id      = var.domain.zone_id
+  alb_dns_name = module.alb.dns_name
+  alb_zone_id  = module.alb.zone_id
 }
 
 module "ecr" {

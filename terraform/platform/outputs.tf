@@ -1,6 +1,6 @@
 output "url" {
   description = "Where Open WebUI answers."
-  value       = module.alb.url
+  value       = var.domain != null ? module.domain[0].url : module.alb.url
 }
 
 output "cluster_name" {

@@ -36,8 +36,17 @@ variable "single_nat_gateway" {
   default     = true
 }
 
+variable "domain" {
+  description = "Domain to serve HTTPS on: name and Route 53 zone id. The certificate is issued and validated here; null serves plain HTTP (or certificate_arn)."
+  type = object({
+    name    = string
+    zone_id = string
+  })
+  default = null
+}
+
 variable "certificate_arn" {
-  description = "ACM certificate of the domain; null serves plain HTTP on the ALB."
+  description = "An existing ACM certificate for HTTPS, when the domain is managed elsewhere; ignored when domain is set."
   type        = string
   default     = null
 }

@@ -1,5 +1,5 @@
 locals {
-  https = var.certificate_arn != null
+  https = var.https
 }
 
 #trivy:ignore:AVD-AWS-0053 The ALB is the public entry point of the platform by design.
@@ -49,6 +49,13 @@ resource "aws_lb_listener" "https" {
   protocol          = "HTTPS"
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
   certificate_arn   = var.certificate_arn
+
+  lifecycle {
+    precondition {
+      condition     = var.certificate_arn != null
+      error_message = "https is true but no certificate_arn was given."
+    }
+  }
 
   default_action {
     type             = "forward"

@@ -20,5 +20,5 @@ output "target_group_arn" {
 
 output "url" {
   description = "Base URL the platform answers on."
-  value       = "${var.certificate_arn == null ? "http" : "https"}://${aws_lb.this.dns_name}"
+  value       = "${var.https ? "https" : "http"}://${aws_lb.this.dns_name}"
 }

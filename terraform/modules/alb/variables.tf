@@ -29,8 +29,14 @@ variable "health_check_path" {
   default     = "/health"
 }
 
+variable "https" {
+  description = "Serve HTTPS with certificate_arn and redirect HTTP to it; false serves plain HTTP (only for environments without a domain). Known at plan time, unlike a certificate being issued."
+  type        = bool
+  default     = false
+}
+
 variable "certificate_arn" {
-  description = "ACM certificate for HTTPS; null serves plain HTTP (only for environments without a domain)."
+  description = "ACM certificate for HTTPS (required when https is true)."
   type        = string
   default     = null
 }

@@ -31,12 +31,14 @@ data "aws_iam_policy_document" "deploy" {
     actions = [
       "ec2:*Vpc*", "ec2:*Subnet*", "ec2:*Route*", "ec2:*InternetGateway*", "ec2:*NatGateway*",
       "ec2:*SecurityGroup*", "ec2:*Address*", "ec2:*FlowLogs*", "ec2:CreateTags", "ec2:DeleteTags",
-      "elasticloadbalancing:*", "ecs:*", "servicediscovery:*", "route53:*HostedZone*",
-      "route53:ChangeResourceRecordSets", "route53:GetChange", "elasticfilesystem:*",
+      "elasticloadbalancing:*", "ecs:*", "servicediscovery:*", "elasticfilesystem:*",
+      "route53:ChangeResourceRecordSets", "route53:GetChange", "route53:CreateHostedZone",
+      "route53:DeleteHostedZone", "route53:AssociateVPCWithHostedZone",
+      "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL",
       "kms:CreateKey", "kms:TagResource", "kms:EnableKeyRotation", "kms:PutKeyPolicy",
       "kms:CreateAlias", "kms:DeleteAlias", "kms:ScheduleKeyDeletion", "kms:Decrypt",
       "kms:Encrypt", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:UpdateKeyDescription",
-      "acm:DescribeCertificate", "acm:ListCertificates",
+      "acm:RequestCertificate", "acm:DeleteCertificate", "acm:AddTagsToCertificate",
     ]
     resources = ["*"]
   }
@@ -66,8 +68,13 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["*"]
   }
   statement {
-    sid       = "OwnRoles"
-    actions   = ["iam:*Role*", "iam:CreateServiceLinkedRole"]
+    sid = "OwnRoles"
+    actions = [
+      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
+      "iam:TagRole", "iam:UntagRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:GetRolePolicy",
+      "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+      "iam:ListInstanceProfilesForRole", "iam:CreateServiceLinkedRole",
+    ]
     resources = ["arn:aws:iam::${var.account_id}:role/${var.name}-*", "arn:aws:iam::${var.account_id}:role/aws-service-role/*"]
   }
   statement {
@@ -75,6 +82,16 @@ data "aws_iam_policy_document" "deploy" {
     effect    = "Deny"
     actions   = ["iam:*"]
     resources = concat(local.own_roles, ["arn:aws:iam::${var.account_id}:oidc-provider/${local.issuer}"])
+  }
+  statement {
+    sid       = "PassFlowLogRole"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:aws:iam::${var.account_id}:role/${var.name}-vpc-flow-logs"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["vpc-flow-logs.amazonaws.com"]
+    }
   }
   statement {
     sid       = "PassTaskRoles"
