@@ -52,6 +52,8 @@ describe("plan and apply against moto's S3 backend", () => {
     const again = await planInto(repo, "plan2");
     expect(again.summary.hasChanges).toBe(false);
     expect(again.fingerprint.state.serial).toBeGreaterThan(0);
+    const noop = await apply({ env: repo.env, repoRoot: repo.root, planDir: again.outDir, vars: repo.vars });
+    expect(noop).toMatchObject({ status: "no-changes", changes: [] });
   });
 
   it("refuses a plan once the state has moved on (another plan of the same inputs was applied)", async () => {
