@@ -4,9 +4,10 @@
  * functions one after another would, and the step runner stops at the first failure.
  */
 import { type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
+import type { BaseIdentity } from "./aws.js";
 import { deployServiceArgs, runEcsVerb } from "./deploy.js";
-import { buildAllImages, buildPlan, publishImages, scanBuilt, type AwsSecrets, type BuildPlan } from "./images.js";
-import { awsForStep, decideDrift, postPlanComment, step, wantsComment, type BaseIdentity } from "./pipeline.js";
+import { buildAllImages, buildPlan, publishImages, scanBuilt, type BuildPlan } from "./images.js";
+import { decideDrift, postPlanComment, step, wantsComment } from "./pipeline.js";
 import type { Stage, Step } from "./pipeline-runner.js";
 import { applyPlan, planDirectory } from "./terraform.js";
 
@@ -32,21 +33,11 @@ function lastLine(text: string): string {
   return text.trimEnd().split("\n").filter(Boolean).at(-1) ?? "";
 }
 
-async function awsSecrets(source: Directory, identity: BaseIdentity): Promise<AwsSecrets> {
-  const aws = await awsForStep(source, identity);
-  return {
-    accessKeyId: aws.awsAccessKeyId,
-    secretAccessKey: aws.awsSecretAccessKey,
-    sessionToken: aws.awsSessionToken,
-    webIdentityToken: aws.awsWebIdentityToken,
-  };
-}
-
 /** A plan step that evaluates the plan now (a Directory is lazy) and reports its counts. */
 function planStep(source: Directory, env: string, identity: BaseIdentity, keep: (dir: Directory) => void): Step {
   return step("plan", async () => {
-    const aws = await awsSecrets(source, identity);
-    const dir = await planDirectory(source, { env, lockTimeout: LOCK_TIMEOUT_SECONDS, aws }).sync();
+    const planned = await planDirectory(source, { env, lockTimeout: LOCK_TIMEOUT_SECONDS, identity });
+    const dir = await planned.sync();
     keep(dir);
     const meta = JSON.parse(await dir.file("meta.json").contents()) as { counts: Record<string, number> };
     const { add, change, destroy } = meta.counts;
@@ -154,7 +145,6 @@ async function scanImages(source: Directory, o: DeployOptions, state: DeployStat
 }
 
 async function publish(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
-  const aws = await awsSecrets(source, o.identity);
   const { plan, built, scans } = state;
   const out = await publishImages(source, {
     plan: plan!,
@@ -162,7 +152,7 @@ async function publish(source: Directory, o: DeployOptions, state: DeployState):
     scans,
     gate: gateOf(o),
     allowUnscanned: false,
-    aws,
+    identity: o.identity,
     dryRun: o.dryRun,
   });
   state.published = JSON.parse(out) as Published;
@@ -170,14 +160,13 @@ async function publish(source: Directory, o: DeployOptions, state: DeployState):
 }
 
 async function apply(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
-  const aws = await awsSecrets(source, o.identity);
   const report = await applyPlan(source, {
     env: o.env,
     plan: state.planDir!,
     confirm: o.confirm ?? "",
     dryRun: o.dryRun,
     lockTimeout: LOCK_TIMEOUT_SECONDS,
-    aws,
+    identity: o.identity,
   });
   return report.trim().split("\n")[0] ?? "";
 }

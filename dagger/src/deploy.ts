@@ -4,9 +4,8 @@
  * decides everything (guard, diff, rollout, health, restore); this file only builds argv.
  */
 import { ReturnType, type Directory } from "@dagger.io/dagger";
+import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { coreToolbox, everyCall } from "./containers.js";
-import { withAws } from "./images.js";
-import { awsForStep, type BaseIdentity } from "./pipeline.js";
 
 const CLI = ["node", "dist/cli/main.js"];
 
@@ -44,29 +43,13 @@ export function rollbackArgs(o: EcsVerbOptions & { revision?: string }): string[
 }
 
 /**
- * Runs one verb and returns its report. On GitHub Actions the job's OIDC request pair goes
- * into the container itself, so the core fetches a fresh JWT whenever it re-assumes the role
- * (a rollout wait can outlive the minutes-long token); CodeBuild's container credentials are
- * read into keys right before. A failed deploy or rollback throws with the report and the end
- * of the progress log, so the CI job fails and shows why.
+ * Runs one verb and returns its report. The identity goes in as every AWS step gets it
+ * (aws.ts): on GitHub Actions the core fetches a fresh JWT whenever it re-assumes the role,
+ * so a rollout wait can outlive the minutes-long token. A failed deploy or rollback throws
+ * with the report and the end of the progress log, so the CI job fails and shows why.
  */
 export async function runEcsVerb(source: Directory, args: string[], identity: BaseIdentity): Promise<string> {
-  const { githubOidcRequestUrl: url, githubOidcRequestToken: token, ...rest } = identity;
-  if (Boolean(url) !== Boolean(token)) {
-    throw new Error("Pass both --github-oidc-request-url and --github-oidc-request-token, or neither");
-  }
-  const aws = await awsForStep(source, rest);
-  let container = withAws(everyCall(coreToolbox(source)), {
-    accessKeyId: aws.awsAccessKeyId,
-    secretAccessKey: aws.awsSecretAccessKey,
-    sessionToken: aws.awsSessionToken,
-    webIdentityToken: aws.awsWebIdentityToken,
-  });
-  if (url && token) {
-    container = container
-      .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_URL", url)
-      .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_TOKEN", token);
-  }
+  const container = await withAwsIdentity(everyCall(coreToolbox(source)), source, identity);
   const ran = container.withExec(args, { expect: ReturnType.Any });
   const [code, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
   console.error(stderr);

@@ -4,15 +4,8 @@
  * and with what (contexts, platforms, Trivy's container, secrets); the core CLI decides what
  * (build-plan, scan-gate, verify-scan, ecr-login, promote), as everywhere else.
  */
-import {
-  dag,
-  ReturnType,
-  type Container,
-  type Directory,
-  type File,
-  type Platform,
-  type Secret,
-} from "@dagger.io/dagger";
+import { dag, ReturnType, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";
+import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { coreToolbox, everyCall } from "./containers.js";
 
 // Pinned by digest (toolchain.md: the Trivy images were the target of a supply-chain attack in
@@ -39,14 +32,6 @@ export interface BuildPlan {
   registry: string;
   tags?: string[];
   targets: BuildTarget[];
-}
-
-/** AWS credentials as Secrets; any may be absent (the core says which are needed). */
-export interface AwsSecrets {
-  accessKeyId?: Secret;
-  secretAccessKey?: Secret;
-  sessionToken?: Secret;
-  webIdentityToken?: Secret;
 }
 
 export interface BuildSelection {
@@ -165,17 +150,6 @@ export async function scanContainer(source: Directory, image: Container, o: Scan
   return ran.directory("/scan/out");
 }
 
-/** The container with AWS credentials as secret variables, named with an optional prefix. */
-export function withAws(container: Container, secrets: AwsSecrets, prefix = ""): Container {
-  const vars: [string, Secret | undefined][] = [
-    ["AWS_ACCESS_KEY_ID", secrets.accessKeyId],
-    ["AWS_SECRET_ACCESS_KEY", secrets.secretAccessKey],
-    ["AWS_SESSION_TOKEN", secrets.sessionToken],
-    ["AWS_WEB_IDENTITY_TOKEN", secrets.webIdentityToken],
-  ];
-  return vars.reduce((c, [name, s]) => (s ? c.withSecretVariable(`${prefix}${name}`, s) : c), container);
-}
-
 /** How publish and scanAll gate images: threshold, ignore file, DB mirror. */
 export interface GateSettings {
   threshold: string;
@@ -215,7 +189,8 @@ export interface PublishOptions {
   /** How publish gates the images it scans itself; default: fail at CRITICAL, no ignores. */
   gate?: GateSettings;
   allowUnscanned: boolean;
-  aws: AwsSecrets;
+  /** Who logs in to ECR (the environment's deploy role is assumed with it). */
+  identity: BaseIdentity;
   dryRun: boolean;
 }
 
@@ -252,7 +227,8 @@ export async function publishImages(source: Directory, o: PublishOptions): Promi
       2,
     );
   }
-  const login = await withAws(everyCall(coreToolbox(source)), o.aws)
+  const loginStep = await withAwsIdentity(everyCall(coreToolbox(source)), source, o.identity);
+  const login = await loginStep
     .withExec([...CLI, "ecr-login", "--env", o.plan.env, "--output", "/tmp/ecr-login.json"])
     .file("/tmp/ecr-login.json")
     .contents();

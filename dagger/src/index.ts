@@ -10,7 +10,8 @@ import {
   type Secret,
 } from "@dagger.io/dagger";
 import { everyCall, lintToolbox, motoService, testMachine } from "./containers.js";
-import { buildAllImages, buildPlan, promoter, publishImages, scanBuilt, scanContainer, withAws } from "./images.js";
+import { withAwsIdentity } from "./aws.js";
+import { buildAllImages, buildPlan, promoter, publishImages, scanBuilt, scanContainer } from "./images.js";
 import { deployServiceArgs, rollbackArgs, runEcsVerb } from "./deploy.js";
 import { applyPlan, planDirectory, validateReports } from "./terraform.js";
 import { checkSteps, deployStages, detectDriftStages, pullRequestStages } from "./composites.js";
@@ -264,25 +265,34 @@ export class EcsPipeline {
     allowUnscanned = false,
     /** Build, verify scans and print what would be pushed, without logging in or pushing. */
     dryRun = false,
-    /** AWS access key id (base identity; the environment's deploy role is assumed with it). */
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
     awsAccessKeyId?: Secret,
-    /** AWS secret access key. */
+    /** AWS secret access key, with awsAccessKeyId. */
     awsSecretAccessKey?: Secret,
     /** AWS session token, for temporary keys. */
     awsSessionToken?: Secret,
-    /** The CI's OIDC token (GitHub Actions, GitLab), exchanged for the deploy role. */
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
     awsWebIdentityToken?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
+    awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
     const plan = await buildPlan(source, env, { services, platforms: [], commit: commitSha });
     const built = await buildAllImages(source, plan);
-    const aws = {
-      accessKeyId: awsAccessKeyId,
-      secretAccessKey: awsSecretAccessKey,
-      sessionToken: awsSessionToken,
-      webIdentityToken: awsWebIdentityToken,
+    const identity = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsWebIdentityToken,
+      githubOidcRequestUrl,
+      githubOidcRequestToken,
+      awsContainerCredentialsUri,
     };
     const gate = { threshold, ignoreFile, dbRepository };
-    return publishImages(source, { plan, built, scans, gate, allowUnscanned, aws, dryRun });
+    return publishImages(source, { plan, built, scans, gate, allowUnscanned, identity, dryRun });
   }
 
   /**
@@ -321,19 +331,25 @@ export class EcsPipeline {
       ],
     })
     source?: Directory,
-    /** AWS access key id for both sides (each side assumes its own environment's deploy role). */
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
     awsAccessKeyId?: Secret,
-    /** AWS secret access key. */
+    /** AWS secret access key, with awsAccessKeyId. */
     awsSecretAccessKey?: Secret,
     /** AWS session token, for temporary keys. */
     awsSessionToken?: Secret,
-    /** The CI's OIDC token, exchanged for each side's deploy role. */
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
     awsWebIdentityToken?: Secret,
-    /** Destination-only access key id, when the destination account needs its own base identity. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
+    awsContainerCredentialsUri?: Secret,
+    /** Destination only: access key id of its own base identity; when set, the destination ignores the base one. */
     destAwsAccessKeyId?: Secret,
-    /** Destination-only secret access key. */
+    /** Destination only: secret access key, with destAwsAccessKeyId. */
     destAwsSecretAccessKey?: Secret,
-    /** Destination-only session token. */
+    /** Destination only: session token, for temporary keys. */
     destAwsSessionToken?: Secret,
   ): Promise<string> {
     const args = ["node", "dist/cli/main.js", "promote", "--from", fromEnv, "--to", toEnv, "--json"];
@@ -341,20 +357,23 @@ export class EcsPipeline {
     if (service) args.push("--service", service);
     if (digest) args.push("--digest", digest);
     if (dryRun) args.push("--dry-run");
-    const base = {
-      accessKeyId: awsAccessKeyId,
-      secretAccessKey: awsSecretAccessKey,
-      sessionToken: awsSessionToken,
-      webIdentityToken: awsWebIdentityToken,
+    const identity = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsWebIdentityToken,
+      githubOidcRequestUrl,
+      githubOidcRequestToken,
+      awsContainerCredentialsUri,
     };
     const dest = {
-      accessKeyId: destAwsAccessKeyId,
-      secretAccessKey: destAwsSecretAccessKey,
-      sessionToken: destAwsSessionToken,
+      awsAccessKeyId: destAwsAccessKeyId,
+      awsSecretAccessKey: destAwsSecretAccessKey,
+      awsSessionToken: destAwsSessionToken,
     };
-    return withAws(withAws(everyCall(promoter(source!)), base), dest, "DEST_")
-      .withExec(args)
-      .stdout();
+    const base = await withAwsIdentity(everyCall(promoter(source!)), source!, identity);
+    const both = await withAwsIdentity(base, source!, dest, "DEST_");
+    return both.withExec(args).stdout();
   }
 
   /**
@@ -419,22 +438,31 @@ export class EcsPipeline {
     source: Directory,
     /** Seconds to wait for the state lock before failing. */
     lockTimeout = 60,
-    /** AWS access key id (base identity; the environment's plan role is assumed with it). */
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
     awsAccessKeyId?: Secret,
-    /** AWS secret access key. */
+    /** AWS secret access key, with awsAccessKeyId. */
     awsSecretAccessKey?: Secret,
     /** AWS session token, for temporary keys. */
     awsSessionToken?: Secret,
-    /** The CI's OIDC token (GitHub Actions, GitLab), exchanged for the plan role. */
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
     awsWebIdentityToken?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
+    awsContainerCredentialsUri?: Secret,
   ): Promise<Directory> {
-    const aws = {
-      accessKeyId: awsAccessKeyId,
-      secretAccessKey: awsSecretAccessKey,
-      sessionToken: awsSessionToken,
-      webIdentityToken: awsWebIdentityToken,
+    const identity = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsWebIdentityToken,
+      githubOidcRequestUrl,
+      githubOidcRequestToken,
+      awsContainerCredentialsUri,
     };
-    return planDirectory(source, { env, lockTimeout, aws });
+    return planDirectory(source, { env, lockTimeout, identity });
   }
 
   /**
@@ -471,22 +499,31 @@ export class EcsPipeline {
     dryRun = false,
     /** Seconds to wait for the state lock before failing. */
     lockTimeout = 60,
-    /** AWS access key id (base identity; the environment's apply role is assumed with it). */
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
     awsAccessKeyId?: Secret,
-    /** AWS secret access key. */
+    /** AWS secret access key, with awsAccessKeyId. */
     awsSecretAccessKey?: Secret,
     /** AWS session token, for temporary keys. */
     awsSessionToken?: Secret,
-    /** The CI's OIDC token (GitHub Actions, GitLab), exchanged for the apply role. */
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
     awsWebIdentityToken?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
+    awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
-    const aws = {
-      accessKeyId: awsAccessKeyId,
-      secretAccessKey: awsSecretAccessKey,
-      sessionToken: awsSessionToken,
-      webIdentityToken: awsWebIdentityToken,
+    const identity = {
+      awsAccessKeyId,
+      awsSecretAccessKey,
+      awsSessionToken,
+      awsWebIdentityToken,
+      githubOidcRequestUrl,
+      githubOidcRequestToken,
+      awsContainerCredentialsUri,
     };
-    return applyPlan(source, { env, plan, confirm, dryRun, lockTimeout, aws });
+    return applyPlan(source, { env, plan, confirm, dryRun, lockTimeout, identity });
   }
 
   /**
@@ -535,19 +572,19 @@ export class EcsPipeline {
       ],
     })
     source?: Directory,
-    /** AWS access key id (base identity; the environment's deploy role is assumed with it). */
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
     awsAccessKeyId?: Secret,
-    /** AWS secret access key. */
+    /** AWS secret access key, with awsAccessKeyId. */
     awsSecretAccessKey?: Secret,
     /** AWS session token, for temporary keys. */
     awsSessionToken?: Secret,
-    /** The CI's OIDC token (GitLab id_token), exchanged for the deploy role. */
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
     awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token for the deploy. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
     githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
     githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before the deploy. */
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
     awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
     const args = deployServiceArgs({
@@ -617,19 +654,19 @@ export class EcsPipeline {
       ],
     })
     source?: Directory,
-    /** AWS access key id (base identity; the environment's deploy role is assumed with it). */
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
     awsAccessKeyId?: Secret,
-    /** AWS secret access key. */
+    /** AWS secret access key, with awsAccessKeyId. */
     awsSecretAccessKey?: Secret,
     /** AWS session token, for temporary keys. */
     awsSessionToken?: Secret,
-    /** The CI's OIDC token (GitLab id_token), exchanged for the deploy role. */
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
     awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token for the rollback. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
     githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
     githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before the rollback. */
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
     awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
     const args = rollbackArgs({
@@ -715,19 +752,19 @@ export class EcsPipeline {
     githubToken?: Secret,
     /** GitHub REST API base URL, for GitHub Enterprise (default https://api.github.com). */
     githubApiUrl?: string,
-    /** AWS access key id (base identity; the environment's plan role is assumed with it). */
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
     awsAccessKeyId?: Secret,
-    /** AWS secret access key. */
+    /** AWS secret access key, with awsAccessKeyId. */
     awsSecretAccessKey?: Secret,
     /** AWS session token, for temporary keys. */
     awsSessionToken?: Secret,
-    /** The CI's OIDC token (GitLab id_token), exchanged for the plan role. */
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
     awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token for the plan. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
     githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
     githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before the plan. */
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
     awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
     const identity = {
@@ -781,19 +818,19 @@ export class EcsPipeline {
     dbRepository?: string,
     /** Build, scan, plan and check everything; push, apply and deploy nothing. */
     dryRun = false,
-    /** AWS access key id (base identity; the environment's roles are assumed with it). */
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
     awsAccessKeyId?: Secret,
-    /** AWS secret access key. */
+    /** AWS secret access key, with awsAccessKeyId. */
     awsSecretAccessKey?: Secret,
     /** AWS session token, for temporary keys. */
     awsSessionToken?: Secret,
-    /** The CI's OIDC token (GitLab id_token), exchanged for the environment's roles. */
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
     awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token before each AWS step. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
     githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
     githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys before each AWS step. */
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
     awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
     const identity = {
@@ -832,19 +869,19 @@ export class EcsPipeline {
       ],
     })
     source: Directory,
-    /** AWS access key id (base identity; the environment's plan role is assumed with it). */
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
     awsAccessKeyId?: Secret,
-    /** AWS secret access key. */
+    /** AWS secret access key, with awsAccessKeyId. */
     awsSecretAccessKey?: Secret,
     /** AWS session token, for temporary keys. */
     awsSessionToken?: Secret,
-    /** The CI's OIDC token (GitLab id_token), exchanged for the plan role. */
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
     awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL, to fetch a fresh OIDC token for the plan. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
     githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
     githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before the plan. */
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
     awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
     const identity = {

@@ -4,7 +4,7 @@
  * run to the first failure, ending with one summary. A failed run throws with that summary,
  * so the CI job fails and its log ends with what ran, what failed and what was skipped.
  */
-import { dag, type Directory, type Secret } from "@dagger.io/dagger";
+import { type Directory, type Secret } from "@dagger.io/dagger";
 import { coreToolbox, everyCall } from "./containers.js";
 import { formatSummary, runSteps, type PipelineEvent, type Stage, type Step } from "./pipeline-runner.js";
 
@@ -55,75 +55,7 @@ export async function runComposite(pipeline: string, stages: Stage[]): Promise<s
   return summary;
 }
 
-/** The base identity a composite receives and hands to each step that reaches AWS. */
-export interface BaseIdentity {
-  awsAccessKeyId?: Secret;
-  awsSecretAccessKey?: Secret;
-  awsSessionToken?: Secret;
-  awsWebIdentityToken?: Secret;
-  /** GitHub Actions: the job's ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN, for a fresh OIDC token per step. */
-  githubOidcRequestUrl?: Secret;
-  githubOidcRequestToken?: Secret;
-  /** CodeBuild/ECS: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys before each step. */
-  awsContainerCredentialsUri?: Secret;
-}
-
-/** What the AWS-reaching functions take (the same four Secrets everywhere). */
-export interface AwsArgs {
-  awsAccessKeyId?: Secret;
-  awsSecretAccessKey?: Secret;
-  awsSessionToken?: Secret;
-  awsWebIdentityToken?: Secret;
-}
-
 const CLI = ["node", "dist/cli/main.js"];
-
-/**
- * Credentials for one step. On GitHub Actions a fresh OIDC token is requested right before
- * the step (the token lives minutes; builds before a deploy can take longer); elsewhere the
- * base identity passes through unchanged.
- */
-export async function awsForStep(source: Directory, identity: BaseIdentity): Promise<AwsArgs> {
-  const { githubOidcRequestUrl: url, githubOidcRequestToken: token, awsContainerCredentialsUri: uri } = identity;
-  const base: AwsArgs = {
-    awsAccessKeyId: identity.awsAccessKeyId,
-    awsSecretAccessKey: identity.awsSecretAccessKey,
-    awsSessionToken: identity.awsSessionToken,
-    awsWebIdentityToken: identity.awsWebIdentityToken,
-  };
-  if (uri) return { ...base, ...(await containerCredentials(source, uri)) };
-  if (!url && !token) return base;
-  if (!url || !token) {
-    throw new Error("Pass both --github-oidc-request-url and --github-oidc-request-token, or neither");
-  }
-  const jwt = await everyCall(coreToolbox(source))
-    .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_URL", url)
-    .withSecretVariable("ACTIONS_ID_TOKEN_REQUEST_TOKEN", token)
-    .withExec([...CLI, "github-oidc-token", "--output", "/tmp/oidc-token"])
-    .file("/tmp/oidc-token")
-    .contents();
-  return { ...base, awsWebIdentityToken: secret("github-oidc", jwt) };
-}
-
-function secret(kind: string, value: string): Secret {
-  return dag.setSecret(`${kind}-${Date.now()}-${Math.random().toString(36).slice(2)}`, value);
-}
-
-/** The build role's keys from the container-credentials endpoint (unverified reachability: see docs/ci.md). */
-async function containerCredentials(source: Directory, uri: Secret): Promise<AwsArgs> {
-  const json = await everyCall(coreToolbox(source))
-    .withSecretVariable("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", uri)
-    .withExec([...CLI, "container-credentials", "--output", "/tmp/creds.json"])
-    .file("/tmp/creds.json")
-    .contents();
-  const creds = JSON.parse(json) as { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  return {
-    awsAccessKeyId: secret("aws-key-id", creds.accessKeyId),
-    awsSecretAccessKey: secret("aws-secret-key", creds.secretAccessKey),
-    awsSessionToken: creds.sessionToken ? secret("aws-session", creds.sessionToken) : undefined,
-    awsWebIdentityToken: undefined,
-  };
-}
 
 /** Where and as whom the plan comment is posted; absent outside GitHub. */
 export interface CommentTarget {

@@ -6,7 +6,8 @@
  */
 import { dag, ReturnType, type Container, type Directory } from "@dagger.io/dagger";
 import { coreToolbox, everyCall, GO_IMAGE, TOFU_IMAGE } from "./containers.js";
-import { TRIVY_IMAGE, withAws, type AwsSecrets } from "./images.js";
+import { withAwsIdentity, type BaseIdentity } from "./aws.js";
+import { TRIVY_IMAGE } from "./images.js";
 
 // Same versions as scripts/install-toolchain.sh; bump them together.
 export const TFLINT_VERSION = "v0.64.0";
@@ -82,12 +83,13 @@ export function validateReports(source: Directory, o: ValidateArgs): Directory {
 export interface PlanArgs {
   env: string;
   lockTimeout: number;
-  aws: AwsSecrets;
+  identity: BaseIdentity;
 }
 
 /** Runs the core's plan in a fresh call (never served from cache) and returns the plan directory. */
-export function planDirectory(source: Directory, o: PlanArgs): Directory {
-  return withAws(everyCall(tofuToolbox(source)), o.aws)
+export async function planDirectory(source: Directory, o: PlanArgs): Promise<Directory> {
+  const step = await withAwsIdentity(everyCall(tofuToolbox(source)), source, o.identity);
+  return step
     .withExec([...CLI, "plan", "--env", o.env, "--out", "/out/plan", "--lock-timeout", String(o.lockTimeout)])
     .directory("/out/plan");
 }
@@ -98,18 +100,16 @@ export interface ApplyArgs {
   confirm: string;
   dryRun: boolean;
   lockTimeout: number;
-  aws: AwsSecrets;
+  identity: BaseIdentity;
 }
 
 /** Runs the core's apply of exactly the given plan directory; returns its report. */
-export function applyPlan(source: Directory, o: ApplyArgs): Promise<string> {
+export async function applyPlan(source: Directory, o: ApplyArgs): Promise<string> {
   const args = [...CLI, "apply", "--env", o.env, "--plan", "/in/plan", "--lock-timeout", String(o.lockTimeout)];
   if (o.confirm) args.push("--confirm", o.confirm);
   if (o.dryRun) args.push("--dry-run");
-  return withAws(everyCall(tofuToolbox(source)), o.aws)
-    .withDirectory("/in/plan", o.plan)
-    .withExec(args)
-    .stdout();
+  const step = await withAwsIdentity(everyCall(tofuToolbox(source)), source, o.identity);
+  return step.withDirectory("/in/plan", o.plan).withExec(args).stdout();
 }
 
 function shellQuote(s: string): string {

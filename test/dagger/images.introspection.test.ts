@@ -28,11 +28,15 @@ function signature(args: Record<string, RegisteredArgument>): string[] {
   );
 }
 
-const awsSecrets = [
+/** The base identity every function that reaches AWS takes (dagger/src/aws.ts). */
+const awsIdentity = [
   "awsAccessKeyId: Secret?",
   "awsSecretAccessKey: Secret?",
   "awsSessionToken: Secret?",
   "awsWebIdentityToken: Secret?",
+  "githubOidcRequestUrl: Secret?",
+  "githubOidcRequestToken: Secret?",
+  "awsContainerCredentialsUri: Secret?",
 ];
 
 describe("the image functions as the engine would register them", () => {
@@ -90,7 +94,7 @@ describe("the image functions as the engine would register them", () => {
       "dbRepository: string?",
       "allowUnscanned: boolean = false",
       "dryRun: boolean = false",
-      ...awsSecrets,
+      ...awsIdentity,
     ]);
   });
 
@@ -105,7 +109,7 @@ describe("the image functions as the engine would register them", () => {
       "digest: string?",
       "dryRun: boolean = false",
       "source: Directory? @ /",
-      ...awsSecrets,
+      ...awsIdentity,
       "destAwsAccessKeyId: Secret?",
       "destAwsSecretAccessKey: Secret?",
       "destAwsSessionToken: Secret?",

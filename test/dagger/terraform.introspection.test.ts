@@ -28,11 +28,15 @@ function signature(args: Record<string, RegisteredArgument>): string[] {
   );
 }
 
-const awsSecrets = [
+/** The base identity every function that reaches AWS takes (dagger/src/aws.ts). */
+const awsIdentity = [
   "awsAccessKeyId: Secret?",
   "awsSecretAccessKey: Secret?",
   "awsSessionToken: Secret?",
   "awsWebIdentityToken: Secret?",
+  "githubOidcRequestUrl: Secret?",
+  "githubOidcRequestToken: Secret?",
+  "awsContainerCredentialsUri: Secret?",
 ];
 
 describe("the Terraform functions as the engine would register them", () => {
@@ -56,7 +60,7 @@ describe("the Terraform functions as the engine would register them", () => {
       "env: string",
       "source: Directory @ /",
       "lockTimeout: integer = 60",
-      ...awsSecrets,
+      ...awsIdentity,
     ]);
     expect(f.description).toMatch(/fingerprint\.json/);
   });
@@ -71,7 +75,7 @@ describe("the Terraform functions as the engine would register them", () => {
       'confirm: string = ""',
       "dryRun: boolean = false",
       "lockTimeout: integer = 60",
-      ...awsSecrets,
+      ...awsIdentity,
     ]);
     for (const a of Object.values(f.args)) expect(a.description).not.toBe("");
   });
