@@ -75,7 +75,6 @@ export function motoService(source: Directory): Container {
     .withMountedCache("/root/.cache/pip", dag.cacheVolume("ecs-pipeline-pip"))
     .withExec(["pip", "install", "--quiet", `moto[server]==${MOTO_VERSION}`])
     .withFile("/srv/moto_server.py", source.file("test/support/moto_server.py"))
-    .withEnvVariable("MOTO_ACCOUNT_ID", "123456789012")
     .withExposedPort(5000);
 }
 
