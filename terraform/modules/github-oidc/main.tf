@@ -7,6 +7,8 @@ locals {
   passable_roles = ["arn:aws:iam::${var.account_id}:role/${var.name}-ecs-execution", "arn:aws:iam::${var.account_id}:role/${var.name}-*-task"]
   own_roles      = ["arn:aws:iam::${var.account_id}:role/${var.name}-plan", "arn:aws:iam::${var.account_id}:role/${var.name}-deploy"]
   lock_arns      = var.lock_table == null ? [] : ["arn:aws:dynamodb:${var.region}:${var.account_id}:table/${var.lock_table}"]
+  # The OIDC subject of jobs running in the deploy environment (protection rules apply there).
+  environment_subject = "repo:${var.github_repository}:environment:${var.deploy_environment}"
 }
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -15,10 +17,17 @@ resource "aws_iam_openid_connect_provider" "github" {
   client_id_list = ["sts.amazonaws.com"]
 }
 
+# A job that runs in a GitHub Environment gets the subject repo:<owner>/<name>:environment:<env>
+# instead of the ref one, so the deploy workflow's own plan step needs that subject on the plan
+# role too; the deploy role trusts nothing else.
 data "aws_iam_policy_document" "trust" {
   for_each = {
-    plan   = ["repo:${var.github_repository}:pull_request", "repo:${var.github_repository}:ref:refs/heads/*"]
-    deploy = ["repo:${var.github_repository}:environment:${var.deploy_environment}"]
+    plan = [
+      "repo:${var.github_repository}:pull_request",
+      "repo:${var.github_repository}:ref:refs/heads/*",
+      local.environment_subject,
+    ]
+    deploy = [local.environment_subject]
   }
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
