@@ -35,7 +35,8 @@ describe("the module through the dagger CLI", () => {
 
   it("lists the pipeline's functions", async () => {
     const { stdout } = await dagger(["functions"]);
-    for (const fn of ["check", "lint", "test", "plan", "apply", "deploy-service", "rollback"]) expect(stdout).toMatch(new RegExp(`^${fn}\\s`, "m"));
+    for (const fn of ["check", "lint", "test", "plan", "apply", "deploy-service", "rollback"])
+      expect(stdout).toMatch(new RegExp(`^${fn}\\s`, "m"));
   });
 
   it("lints the repository with no arguments, from the repository root", async () => {
