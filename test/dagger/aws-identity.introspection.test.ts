@@ -1,16 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { introspectModule, type RegisteredFunction } from "../support/introspect.js";
-
-/** The base identity (dagger/src/aws.ts), in the order `dagger call --help` lists it. */
-const IDENTITY = [
-  "awsAccessKeyId",
-  "awsSecretAccessKey",
-  "awsSessionToken",
-  "awsWebIdentityToken",
-  "githubOidcRequestUrl",
-  "githubOidcRequestToken",
-  "awsContainerCredentialsUri",
-];
+import { AWS_IDENTITY as IDENTITY, introspectModule, type RegisteredFunction } from "../support/introspect.js";
 
 /** Every function that reaches AWS: Terraform, ECR, ECS, and the composites over them. */
 const REACHES_AWS = [

@@ -1,21 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { introspectModule, type RegisteredArgument, type RegisteredFunction } from "../support/introspect.js";
-
-async function fn(name: string): Promise<RegisteredFunction> {
-  const found = (await introspectModule()).objects.EcsPipeline!.functions[name];
-  if (!found) throw new Error(`EcsPipeline.${name} is not registered`);
-  return found;
-}
-
-/** name -> "type[?][=default][@defaultPath]" in declaration order. */
-function signature(args: Record<string, RegisteredArgument>): string[] {
-  return Object.entries(args).map(
-    ([name, a]) =>
-      `${name}: ${a.type}${a.optional ? "?" : ""}${a.defaultValue === undefined ? "" : ` = ${JSON.stringify(a.defaultValue)}`}${
-        a.defaultPath ? ` @ ${a.defaultPath}` : ""
-      }`,
-  );
-}
+import { registeredFunction as fn, signature } from "../support/introspect.js";
 
 const tail = [
   "confirm: string?",

@@ -1,17 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { introspectModule } from "../support/introspect.js";
-
-const SOURCE_IGNORE = [
-  "**/node_modules",
-  ".git",
-  "dist",
-  "coverage",
-  "dagger/sdk",
-  "**/.terraform",
-  "**/*.tfplan",
-  ".pipeline",
-];
+import { introspectModule, SOURCE_IGNORE } from "../support/introspect.js";
 
 describe("the Dagger module as the engine would register it", () => {
   it("is named ecs-pipeline, pins the engine to the SDK version it is built with, and documents its object", async () => {

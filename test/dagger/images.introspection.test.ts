@@ -1,43 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { introspectModule, type RegisteredArgument, type RegisteredFunction } from "../support/introspect.js";
-
-const SOURCE_IGNORE = [
-  "**/node_modules",
-  ".git",
-  "dist",
-  "coverage",
-  "dagger/sdk",
-  "**/.terraform",
-  "**/*.tfplan",
-  ".pipeline",
-];
-
-async function fn(name: string): Promise<RegisteredFunction> {
-  const found = (await introspectModule()).objects.EcsPipeline!.functions[name];
-  if (!found) throw new Error(`EcsPipeline.${name} is not registered`);
-  return found;
-}
-
-/** name -> "type[?][=default][@defaultPath]" in declaration order: the whole signature at a glance. */
-function signature(args: Record<string, RegisteredArgument>): string[] {
-  return Object.entries(args).map(
-    ([name, a]) =>
-      `${name}: ${a.type}${a.optional ? "?" : ""}${a.defaultValue === undefined ? "" : ` = ${JSON.stringify(a.defaultValue)}`}${
-        a.defaultPath ? ` @ ${a.defaultPath}` : ""
-      }`,
-  );
-}
-
-/** The base identity every function that reaches AWS takes (dagger/src/aws.ts). */
-const awsIdentity = [
-  "awsAccessKeyId: Secret?",
-  "awsSecretAccessKey: Secret?",
-  "awsSessionToken: Secret?",
-  "awsWebIdentityToken: Secret?",
-  "githubOidcRequestUrl: Secret?",
-  "githubOidcRequestToken: Secret?",
-  "awsContainerCredentialsUri: Secret?",
-];
+import { AWS_IDENTITY_SIGNATURE, registeredFunction as fn, signature, SOURCE_IGNORE } from "../support/introspect.js";
 
 describe("the image functions as the engine would register them", () => {
   it("registers buildAll: an environment, optional service and platform subsets, returning containers", async () => {
@@ -94,7 +56,7 @@ describe("the image functions as the engine would register them", () => {
       "dbRepository: string?",
       "allowUnscanned: boolean = false",
       "dryRun: boolean = false",
-      ...awsIdentity,
+      ...AWS_IDENTITY_SIGNATURE,
     ]);
   });
 
@@ -109,7 +71,7 @@ describe("the image functions as the engine would register them", () => {
       "digest: string?",
       "dryRun: boolean = false",
       "source: Directory? @ /",
-      ...awsIdentity,
+      ...AWS_IDENTITY_SIGNATURE,
       "destAwsAccessKeyId: Secret?",
       "destAwsSecretAccessKey: Secret?",
       "destAwsSessionToken: Secret?",

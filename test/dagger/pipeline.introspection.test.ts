@@ -1,22 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { introspectModule, type RegisteredArgument, type RegisteredFunction } from "../support/introspect.js";
-
-const SOURCE_IGNORE = [
-  "**/node_modules",
-  ".git",
-  "dist",
-  "coverage",
-  "dagger/sdk",
-  "**/.terraform",
-  "**/*.tfplan",
-  ".pipeline",
-];
-
-async function fn(name: string): Promise<RegisteredFunction> {
-  const found = (await introspectModule()).objects.EcsPipeline!.functions[name];
-  expect(found, `function ${name} is registered`).toBeDefined();
-  return found!;
-}
+import {
+  registeredFunction as fn,
+  type RegisteredArgument,
+  type RegisteredFunction,
+  SOURCE_IGNORE,
+} from "../support/introspect.js";
 
 /** Name -> [type, optional, default] of each argument, in declaration order (an argument with a default is not "optional": the default fills it). */
 function shape(f: RegisteredFunction): [string, string, boolean, unknown][] {

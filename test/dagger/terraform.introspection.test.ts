@@ -1,43 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { introspectModule, type RegisteredArgument, type RegisteredFunction } from "../support/introspect.js";
-
-const SOURCE_IGNORE = [
-  "**/node_modules",
-  ".git",
-  "dist",
-  "coverage",
-  "dagger/sdk",
-  "**/.terraform",
-  "**/*.tfplan",
-  ".pipeline",
-];
-
-async function fn(name: string): Promise<RegisteredFunction> {
-  const found = (await introspectModule()).objects.EcsPipeline!.functions[name];
-  if (!found) throw new Error(`EcsPipeline.${name} is not registered`);
-  return found;
-}
-
-/** name -> "type[?][=default][@defaultPath]" in declaration order. */
-function signature(args: Record<string, RegisteredArgument>): string[] {
-  return Object.entries(args).map(
-    ([name, a]) =>
-      `${name}: ${a.type}${a.optional ? "?" : ""}${a.defaultValue === undefined ? "" : ` = ${JSON.stringify(a.defaultValue)}`}${
-        a.defaultPath ? ` @ ${a.defaultPath}` : ""
-      }`,
-  );
-}
-
-/** The base identity every function that reaches AWS takes (dagger/src/aws.ts). */
-const awsIdentity = [
-  "awsAccessKeyId: Secret?",
-  "awsSecretAccessKey: Secret?",
-  "awsSessionToken: Secret?",
-  "awsWebIdentityToken: Secret?",
-  "githubOidcRequestUrl: Secret?",
-  "githubOidcRequestToken: Secret?",
-  "awsContainerCredentialsUri: Secret?",
-];
+import { AWS_IDENTITY_SIGNATURE, registeredFunction as fn, signature, SOURCE_IGNORE } from "../support/introspect.js";
 
 describe("the Terraform functions as the engine would register them", () => {
   it("registers validateTerraform: cacheable, a HIGH default severity, tools to skip, reports as a directory", async () => {
@@ -60,7 +22,7 @@ describe("the Terraform functions as the engine would register them", () => {
       "env: string",
       "source: Directory @ /",
       "lockTimeout: integer = 60",
-      ...awsIdentity,
+      ...AWS_IDENTITY_SIGNATURE,
     ]);
     expect(f.description).toMatch(/fingerprint\.json/);
   });
@@ -75,7 +37,7 @@ describe("the Terraform functions as the engine would register them", () => {
       'confirm: string = ""',
       "dryRun: boolean = false",
       "lockTimeout: integer = 60",
-      ...awsIdentity,
+      ...AWS_IDENTITY_SIGNATURE,
     ]);
     for (const a of Object.values(f.args)) expect(a.description).not.toBe("");
   });

@@ -37,6 +37,49 @@ interface TypeDefJson {
   typeDef?: TypeDefJson;
 }
 
+/** What every `source` argument leaves out of the upload (dagger/src/containers.ts SOURCE_IGNORE). */
+export const SOURCE_IGNORE = [
+  "**/node_modules",
+  ".git",
+  "dist",
+  "coverage",
+  "dagger/sdk",
+  "**/.terraform",
+  "**/*.tfplan",
+  ".pipeline",
+];
+
+/** The base identity every function that reaches AWS takes (dagger/src/aws.ts), in `--help` order. */
+export const AWS_IDENTITY = [
+  "awsAccessKeyId",
+  "awsSecretAccessKey",
+  "awsSessionToken",
+  "awsWebIdentityToken",
+  "githubOidcRequestUrl",
+  "githubOidcRequestToken",
+  "awsContainerCredentialsUri",
+];
+
+/** The same identity as `signature()` lines. */
+export const AWS_IDENTITY_SIGNATURE = AWS_IDENTITY.map((name) => `${name}: Secret?`);
+
+/** One function of the module's main object, or a failure naming it. */
+export async function registeredFunction(name: string): Promise<RegisteredFunction> {
+  const found = (await introspectModule()).objects.EcsPipeline?.functions[name];
+  if (!found) throw new Error(`EcsPipeline.${name} is not registered`);
+  return found;
+}
+
+/** name -> "name: type[?][ = default][ @ defaultPath]" in declaration order: a signature at a glance. */
+export function signature(args: Record<string, RegisteredArgument>): string[] {
+  return Object.entries(args).map(
+    ([name, a]) =>
+      `${name}: ${a.type}${a.optional ? "?" : ""}${a.defaultValue === undefined ? "" : ` = ${JSON.stringify(a.defaultValue)}`}${
+        a.defaultPath ? ` @ ${a.defaultPath}` : ""
+      }`,
+  );
+}
+
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 let cached: Promise<RegisteredModule> | undefined;
 
