@@ -7,7 +7,7 @@ const sharedEmulator = Boolean(process.env.MOTO_ENDPOINT);
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/e2e/**", "node_modules/**"],
+    exclude: ["test/e2e/**", "test/platform/**", "node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     fileParallelism: !sharedEmulator,
