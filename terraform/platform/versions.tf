@@ -16,9 +16,9 @@ provider "aws" {
   allowed_account_ids = [var.account_id]
 
   # Only for an emulator (environments/local.json aws.endpoint): the pipeline sets
-  # TF_VAR_aws_endpoint from it. Never set for a real account.
+  # TF_VAR_aws_endpoint from it. Never set for a real account. The account id is still asked
+  # of the emulator's STS: skipping that would leave allowed_account_ids nothing to compare.
   skip_credentials_validation = var.aws_endpoint != null
-  skip_requesting_account_id  = var.aws_endpoint != null
   skip_metadata_api_check     = var.aws_endpoint != null
   s3_use_path_style           = var.aws_endpoint != null
   dynamic "endpoints" {
