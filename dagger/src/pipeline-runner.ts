@@ -3,10 +3,8 @@
  * parallel; the first failure stops the run (later stages are reported as skipped); one
  * summary at the end.
  *
- * This file has no imports on purpose. The Dagger module cannot import from src/ (its
- * runtime only has dagger/), so dagger/src/pipeline-runner.ts is a byte-identical copy of
- * this file, and test/unit/pipeline/runner-copy.test.ts fails when the two differ.
- * Refresh the copy with: cp src/pipeline/runner.ts dagger/src/pipeline-runner.ts
+ * It orchestrates Dagger function calls, so it lives in the module; it imports nothing, so
+ * test/unit/pipeline/ exercises it directly, without an engine.
  */
 
 /**

@@ -1,7 +1,6 @@
 /**
  * Glue for the composite functions (check, pullRequest, deploy, detectDrift): each is a list
- * of stages for the step runner (pipeline-runner.ts, the tested copy of src/pipeline/runner.ts),
- * run to the first failure, ending with one summary. A failed run throws with that summary,
+ * of stages for the step runner (pipeline-runner.ts), run to the first failure, ending with one summary. A failed run throws with that summary,
  * so the CI job fails and its log ends with what ran, what failed and what was skipped.
  */
 import { type Directory, type Secret } from "@dagger.io/dagger";

@@ -6,7 +6,7 @@ import {
   pullRequestStages,
   type CheckFunctions,
 } from "../../../dagger/src/composites.js";
-import { runSteps, type Stage } from "../../../src/pipeline/runner.js";
+import { runSteps, type Stage } from "../../../dagger/src/pipeline-runner.js";
 
 type Directory = Parameters<typeof checkSteps>[1];
 

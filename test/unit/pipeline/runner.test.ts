@@ -5,7 +5,7 @@ import {
   runSteps,
   type PipelineEvent,
   type Step,
-} from "../../../src/pipeline/runner.js";
+} from "../../../dagger/src/pipeline-runner.js";
 
 /** A step that records when it starts and ends into a shared log. */
 function recorded(name: string, log: string[], outcome: () => Promise<unknown> = async () => undefined): Step {
