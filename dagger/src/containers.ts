@@ -13,7 +13,10 @@ export const TOFU_IMAGE = "ghcr.io/opentofu/opentofu:1.12.6";
 export const ACTIONLINT_IMAGE = "rhysd/actionlint:1.7.12";
 export const MOTO_VERSION = "5.2.1";
 
-/** What a checkout never needs to send to the engine. */
+/**
+ * What a checkout never needs to send to the engine: every `source` argument's `ignore`. The
+ * SDK's introspector resolves this constant (test/dagger checks what it registers).
+ */
 export const SOURCE_IGNORE = [
   "**/node_modules",
   ".git",

@@ -9,7 +9,7 @@ import {
   type File,
   type Secret,
 } from "@dagger.io/dagger";
-import { everyCall, lintToolbox, motoService, testMachine } from "./containers.js";
+import { everyCall, lintToolbox, motoService, SOURCE_IGNORE, testMachine } from "./containers.js";
 import { withAwsIdentity } from "./aws.js";
 import { buildAllImages, buildPlan, promoter, publishImages, scanBuilt, scanContainer } from "./images.js";
 import { deployServiceArgs, rollbackArgs, runEcsVerb } from "./deploy.js";
@@ -37,16 +37,7 @@ export class EcsPipeline {
     /** The repository to lint (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
   ): Promise<string> {
@@ -62,16 +53,7 @@ export class EcsPipeline {
     /** The repository to mount at /repo (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
   ): Container {
@@ -88,16 +70,7 @@ export class EcsPipeline {
     /** The repository to test (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
   ): Promise<string> {
@@ -126,16 +99,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
     /** Build only these services (default: all of the environment's). */
@@ -170,16 +134,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source?: Directory,
   ): Promise<Directory> {
@@ -198,16 +153,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
     /** Scan only these services (default: all). */
@@ -239,16 +185,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
     /** Publish only these services (default: all). */
@@ -319,16 +256,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source?: Directory,
     /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
@@ -388,16 +316,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
     /** Fail on findings at or above this severity: UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL. */
@@ -424,16 +343,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
     /** Seconds to wait for the state lock before failing. */
@@ -481,16 +391,7 @@ export class EcsPipeline {
     /** The repository, at the same commit the plan was made from. */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
     /** Explicit approval: the environment's name, required where the environment requires approval. */
@@ -560,16 +461,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source?: Directory,
     /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
@@ -642,16 +534,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source?: Directory,
     /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
@@ -702,16 +585,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
   ): Promise<string> {
@@ -732,16 +606,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
     /** GitHub repository as owner/name (GitHub Actions: $GITHUB_REPOSITORY); omit to only print the plan. */
@@ -796,16 +661,7 @@ export class EcsPipeline {
     /** The repository, at that commit (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
     /** Approval where the environment requires it: the environment's name, e.g. prod. */
@@ -857,16 +713,7 @@ export class EcsPipeline {
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
-      ignore: [
-        "**/node_modules",
-        ".git",
-        "dist",
-        "coverage",
-        "dagger/sdk",
-        "**/.terraform",
-        "**/*.tfplan",
-        ".pipeline",
-      ],
+      ignore: SOURCE_IGNORE,
     })
     source: Directory,
     /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
