@@ -8,8 +8,7 @@ import { ecrRegistry } from "../images/ecr-auth.js";
 import { buildMatrix } from "../images/matrix.js";
 import { applyPatchToDirectory, planPatch } from "../images/patch.js";
 import { computeTags } from "../images/tags.js";
-import { requireString, type Command } from "./command.js";
-import { listOption, stringOption } from "./images-options.js";
+import { type Command, listOption, optionalString, requireString } from "./command.js";
 
 /**
  * What buildAll and publish build and where it goes, as JSON the Dagger layer follows:
@@ -39,7 +38,7 @@ export const buildPlanCommand: Command = {
       patches[t.service] = planPatch(text, t.context.patch).map((c) => `${c.action} ${c.file}`);
       io.log(`${t.service}: patch ${t.context.patch} changes ${patches[t.service]?.join(", ")}`);
     }
-    const commit = stringOption(values, "commit");
+    const commit = optionalString(values, "commit");
     const tags = commit ? computeTags({ commitSha: commit, env: env.name }) : undefined;
     io.out(JSON.stringify({ env: env.name, registry: ecrRegistry(env), tags, targets, patches }, null, 2));
     return 0;

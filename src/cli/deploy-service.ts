@@ -1,15 +1,6 @@
-import { findService, loadEnvironment } from "../config/load.js";
 import { deployService } from "../ecs/deploy.js";
 import { requireString, type Command } from "./command.js";
-import {
-  optionalInt,
-  optionalString,
-  printResult,
-  progressTo,
-  sharedEcsOptions,
-  sharedEcsUsage,
-  timingFrom,
-} from "./ecs-options.js";
+import { ecsRequest, printResult, sharedEcsOptions, sharedEcsUsage } from "./ecs-options.js";
 
 /**
  * deploy-service: roll a new image out to one ECS service, with the account guard, a diff,
@@ -23,27 +14,8 @@ export const deployServiceCommand: Command = {
   usage: `deploy-service ${sharedEcsUsage.replace("--service NAME", "--service NAME --image REF")}`,
   options: { ...sharedEcsOptions, image: { type: "string" } },
   async run(values, _positionals, io) {
-    const envName = requireString(values, "env", "deploy-service");
-    const serviceName = requireString(values, "service", "deploy-service");
     const image = requireString(values, "image", "deploy-service");
-    const env = await loadEnvironment(envName, { root: io.cwd });
-    const cfg = findService(env, serviceName);
-    const roleArn = optionalString(values, "role-arn");
-    const confirm = optionalString(values, "confirm");
-    const healthUrl = optionalString(values, "health-url");
-    const keepRevisions = optionalInt(values, "keep-revisions", 1);
-    const result = await deployService({
-      env,
-      service: serviceName,
-      image,
-      dryRun: values["dry-run"] === true,
-      credentials: { vars: io.env, ...(roleArn ? { roleArn } : {}) },
-      timing: timingFrom(values),
-      onProgress: progressTo(io, `${cfg.ecs.service}/${cfg.ecs.cluster}`),
-      ...(confirm ? { confirm } : {}),
-      ...(healthUrl ? { healthUrl } : {}),
-      ...(keepRevisions !== undefined ? { keepRevisions } : {}),
-    });
+    const result = await deployService({ ...(await ecsRequest(values, io, "deploy-service")), image });
     return printResult(io, result, values.json === true);
   },
 };

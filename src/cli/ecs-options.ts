@@ -1,9 +1,18 @@
-import { userError } from "../errors.js";
+import { findService, loadEnvironment } from "../config/load.js";
+import type { EnvironmentConfig } from "../config/schema.js";
+import type { CredentialOptions } from "../ecs/context.js";
 import { formatProgress, type ProgressSink } from "../ecs/progress.js";
 import type { DeployResult } from "../ecs/result.js";
 import { DEPLOY_EXIT, renderReport } from "../ecs/result.js";
 import type { Timing } from "../ecs/rollout.js";
-import type { CommandIO, OptionSpec, OptionValues } from "./command.js";
+import {
+  optionalInt,
+  optionalString,
+  requireString,
+  type CommandIO,
+  type OptionSpec,
+  type OptionValues,
+} from "./command.js";
 
 /** Options deploy-service and rollback share. */
 export const sharedEcsOptions: OptionSpec = {
@@ -23,21 +32,6 @@ export const sharedEcsOptions: OptionSpec = {
 
 export const sharedEcsUsage =
   "--env NAME --service NAME [--confirm ENV] [--dry-run] [--json] [--role-arn ARN] [--timeout-seconds N] [--poll-interval-ms N] [--health-url URL] [--health-attempts N] [--health-interval-ms N] [--keep-revisions N]";
-
-export function optionalString(values: OptionValues, name: string): string | undefined {
-  const v = values[name];
-  return typeof v === "string" && v !== "" ? v : undefined;
-}
-
-export function optionalInt(values: OptionValues, name: string, min: number): number | undefined {
-  const raw = optionalString(values, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    throw userError("cli.bad-number", `--${name}: found "${raw}", expected a whole number >= ${min}`);
-  }
-  return n;
-}
 
 export function timingFrom(values: OptionValues): Timing {
   const timeout = optionalInt(values, "timeout-seconds", 1);
@@ -62,4 +56,40 @@ export function progressTo(io: CommandIO, prefix: string): ProgressSink {
 export function printResult(io: CommandIO, result: DeployResult, json: boolean): number {
   io.out(json ? JSON.stringify(result, null, 2) : renderReport(result));
   return DEPLOY_EXIT[result.status];
+}
+
+/** What deploy-service and rollback both pass to the core, read from the shared options. */
+export interface EcsRequest {
+  env: EnvironmentConfig;
+  service: string;
+  dryRun: boolean;
+  credentials: CredentialOptions;
+  timing: Timing;
+  onProgress: ProgressSink;
+  confirm?: string;
+  healthUrl?: string;
+  keepRevisions?: number;
+}
+
+/** Validates the shared options and the environment before anything talks to AWS. */
+export async function ecsRequest(values: OptionValues, io: CommandIO, command: string): Promise<EcsRequest> {
+  const envName = requireString(values, "env", command);
+  const service = requireString(values, "service", command);
+  const env = await loadEnvironment(envName, { root: io.cwd });
+  const cfg = findService(env, service);
+  const roleArn = optionalString(values, "role-arn");
+  const confirm = optionalString(values, "confirm");
+  const healthUrl = optionalString(values, "health-url");
+  const keepRevisions = optionalInt(values, "keep-revisions", 1);
+  return {
+    env,
+    service,
+    dryRun: values["dry-run"] === true,
+    credentials: { vars: io.env, ...(roleArn ? { roleArn } : {}) },
+    timing: timingFrom(values),
+    onProgress: progressTo(io, `${cfg.ecs.service}/${cfg.ecs.cluster}`),
+    ...(confirm ? { confirm } : {}),
+    ...(healthUrl ? { healthUrl } : {}),
+    ...(keepRevisions !== undefined ? { keepRevisions } : {}),
+  };
 }

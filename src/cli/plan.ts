@@ -1,9 +1,8 @@
 import path from "node:path";
 import { loadEnvironment } from "../config/load.js";
-import { userError } from "../errors.js";
 import { formatProgress } from "../terraform/progress.js";
 import { plan } from "../terraform/plan.js";
-import { requireString, type Command, type OptionValues } from "./command.js";
+import { optionalInt, requireString, type Command, type OptionValues } from "./command.js";
 
 /** Plans one environment into a directory: saved plan, JSON, summary parts, fingerprint. */
 export const planCommand: Command = {
@@ -34,13 +33,7 @@ export const planCommand: Command = {
   },
 };
 
-/** Reads --lock-timeout as whole seconds (0 or more). */
+/** Reads --lock-timeout as whole seconds (0 or more); 60 when absent. */
 export function lockTimeout(values: OptionValues): number {
-  const raw = values["lock-timeout"];
-  if (raw === undefined) return 60;
-  const n = Number(raw);
-  if (typeof raw !== "string" || !Number.isInteger(n) || n < 0) {
-    throw userError("cli.bad-arguments", `--lock-timeout: found "${String(raw)}", expected whole seconds (0 or more)`);
-  }
-  return n;
+  return optionalInt(values, "lock-timeout", 0, "whole seconds (0 or more)") ?? 60;
 }

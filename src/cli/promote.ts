@@ -10,8 +10,14 @@ import { withAuthFile, type RegistryCredentials } from "../images/registry-auth.
 import { runningImage } from "../images/running.js";
 import { skopeoClient } from "../images/skopeo.js";
 import { computeTags } from "../images/tags.js";
-import { requireString, type Command, type CommandIO, type OptionValues } from "./command.js";
-import { listOption, stringOption } from "./images-options.js";
+import {
+  type Command,
+  type CommandIO,
+  listOption,
+  optionalString,
+  type OptionValues,
+  requireString,
+} from "./command.js";
 
 interface Move {
   service: string;
@@ -52,8 +58,8 @@ export const promoteCommand: Command = {
     const from = await loadEnvironment(requireString(values, "from", "promote"), { root: io.cwd });
     const to = await loadEnvironment(requireString(values, "to", "promote"), { root: io.cwd });
     const moves = await planMoves(values, from, to, io);
-    const srcOverride = stringOption(values, "source-registry");
-    const dstOverride = stringOption(values, "dest-registry");
+    const srcOverride = optionalString(values, "source-registry");
+    const dstOverride = optionalString(values, "dest-registry");
     const src = srcOverride ? undefined : await login(from, "SOURCE_", io);
     const dst = dstOverride ? undefined : await login(to, "DEST_", io);
     const tlsVerify = values["insecure-registries"] !== true;
@@ -69,7 +75,7 @@ export const promoteCommand: Command = {
             sourceAccess: { authFile: srcFile, tlsVerify },
             destinationAccess: { authFile: dstFile, tlsVerify },
             dryRun,
-            registry: skopeoClient(stringOption(values, "skopeo")),
+            registry: skopeoClient(optionalString(values, "skopeo")),
             onProgress: (e) => io.log(`${m.service}: ${describe(e)}`),
           });
           results.push({ service: m.service, ...result });
@@ -91,7 +97,7 @@ async function planMoves(
   to: EnvironmentConfig,
   io: CommandIO,
 ): Promise<Move[]> {
-  const commit = stringOption(values, "commit");
+  const commit = optionalString(values, "commit");
   const running = values.running === true;
   if (!commit && !running) {
     throw userError(
@@ -105,7 +111,7 @@ async function planMoves(
     findService(from, n),
     findService(to, n),
   ]);
-  const digest = stringOption(values, "digest");
+  const digest = optionalString(values, "digest");
   if (digest && services.length !== 1) {
     throw userError("cli.bad-arguments", "promote: --digest needs exactly one --service", "A digest names one image.");
   }

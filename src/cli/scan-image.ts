@@ -6,8 +6,7 @@ import { readTarballImage } from "../images/image-id.js";
 import { scanGate, writeScanOutputs } from "../images/scan.js";
 import { parseSeverity } from "../images/severity.js";
 import { runTrivy } from "../images/trivy.js";
-import { requireString, type Command, type CommandIO, type OptionValues } from "./command.js";
-import { stringOption } from "./images-options.js";
+import { type Command, type CommandIO, optionalString, type OptionValues, requireString } from "./command.js";
 
 /** Exit code when the scan ran and the gate said no (distinct from errors: 2-4, 70). */
 export const GATE_FAILED = 1;
@@ -53,7 +52,7 @@ export const scanImageCommand: Command = {
   },
   async run(values, _positionals, io) {
     const input = path.resolve(io.cwd, requireString(values, "image", "scan-image"));
-    const outDir = path.resolve(io.cwd, stringOption(values, "out-dir") ?? ".");
+    const outDir = path.resolve(io.cwd, optionalString(values, "out-dir") ?? ".");
     const output = path.join(outDir, "trivy.json");
     await mkdir(outDir, { recursive: true });
     io.log(`Scanning ${input} with Trivy...`);
@@ -62,25 +61,25 @@ export const scanImageCommand: Command = {
       output,
       cacheDir: path.resolve(io.cwd, requireString(values, "cache-dir", "scan-image")),
       offline: values.offline === true,
-      dbRepository: stringOption(values, "db-repository"),
-      trivy: stringOption(values, "trivy") ?? "trivy",
+      dbRepository: optionalString(values, "db-repository"),
+      trivy: optionalString(values, "trivy") ?? "trivy",
     });
     return gate(values, await readInput(output, "Trivy report"), io);
   },
 };
 
 async function gate(values: OptionValues, reportText: string, io: CommandIO): Promise<number> {
-  const imageFile = stringOption(values, "image");
+  const imageFile = optionalString(values, "image");
   const image = imageFile ? await readTarballImage(path.resolve(io.cwd, imageFile)) : undefined;
   const result = scanGate({
     reportText,
-    ignores: await readIgnores(stringOption(values, "ignore-file"), io.cwd),
+    ignores: await readIgnores(optionalString(values, "ignore-file"), io.cwd),
     threshold: parseSeverity(String(values.threshold ?? "CRITICAL")),
-    artifact: stringOption(values, "artifact") ?? (imageFile ? path.basename(imageFile) : "image"),
+    artifact: optionalString(values, "artifact") ?? (imageFile ? path.basename(imageFile) : "image"),
     imageId: image?.imageId,
     now: new Date(),
   });
-  const files = await writeScanOutputs(path.resolve(io.cwd, stringOption(values, "out-dir") ?? "."), result);
+  const files = await writeScanOutputs(path.resolve(io.cwd, optionalString(values, "out-dir") ?? "."), result);
   io.log(result.table);
   if (values.json) {
     io.out(JSON.stringify({ passed: result.gate.passed, files, attestation: result.attestation }, null, 2));

@@ -3,8 +3,7 @@ import path from "node:path";
 import { userError } from "../errors.js";
 import { parseAttestation, verifyScans, type ScanAttestation } from "../images/attestation.js";
 import { readTarballImage } from "../images/image-id.js";
-import type { Command } from "./command.js";
-import { listOption, stringOption } from "./images-options.js";
+import { listOption, optionalString, type Command } from "./command.js";
 
 /**
  * publish's gate: every image tarball about to be pushed must have a passing scan
@@ -30,7 +29,7 @@ export const verifyScanCommand: Command = {
       const [artifact, file] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : [path.basename(spec), spec];
       images.push({ artifact, imageId: (await readTarballImage(path.resolve(io.cwd, file))).imageId });
     }
-    const dir = stringOption(values, "attestations");
+    const dir = optionalString(values, "attestations");
     const attestations = dir ? await readAttestations(path.resolve(io.cwd, dir)) : [];
     const result = verifyScans({ images, attestations, allowUnscanned: values["allow-unscanned"] === true });
     for (const v of result.verified) io.log(`scanned: ${v.artifact} (${v.imageId}) passed at ${v.scannedAt}`);
