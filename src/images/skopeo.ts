@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { promisify } from "node:util";
 import { PipelineError } from "../errors.js";
-
-const run = promisify(execFile);
+import { run } from "../process/run.js";
 
 /** Where an image lives: registry host, repository, and a tag or a sha256 digest. */
 export interface ImageRef {
@@ -42,27 +39,17 @@ export function skopeoClient(skopeo = "skopeo"): RegistryClient {
   return {
     async manifest(ref, access) {
       const args = ["inspect", "--raw", ...accessArgs("", access), `docker://${formatRef(ref)}`];
-      try {
-        const { stdout } = await run(skopeo, args, { encoding: "buffer", maxBuffer: 16 * 1024 * 1024 });
-        return stdout;
-      } catch (err) {
-        const stderr = String((err as { stderr?: unknown }).stderr ?? "");
-        if (NOT_FOUND.test(stderr)) return undefined;
-        throw toolError(`read ${formatRef(ref)}`, stderr || (err as Error).message);
-      }
+      const r = await run(skopeo, args);
+      if (r.exitCode === 0) return r.stdoutBytes;
+      if (NOT_FOUND.test(r.stderr)) return undefined;
+      throw toolError(`read ${formatRef(ref)}`, r.stderr);
     },
     async copy(from, to, access) {
       const args = ["copy", "--all", "--preserve-digests", "--retry-times", "3"];
       args.push(...accessArgs("src-", access.from), ...accessArgs("dest-", access.to));
       args.push(`docker://${formatRef(from)}`, `docker://${formatRef(to)}`);
-      try {
-        await run(skopeo, args, { maxBuffer: 16 * 1024 * 1024 });
-      } catch (err) {
-        throw toolError(
-          `copy ${formatRef(from)} to ${formatRef(to)}`,
-          String((err as { stderr?: unknown }).stderr ?? (err as Error).message),
-        );
-      }
+      const r = await run(skopeo, args);
+      if (r.exitCode !== 0) throw toolError(`copy ${formatRef(from)} to ${formatRef(to)}`, r.stderr);
     },
   };
 }

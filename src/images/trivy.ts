@@ -1,8 +1,5 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { PipelineError } from "../errors.js";
-
-const run = promisify(execFile);
+import { run } from "../process/run.js";
 
 export interface TrivyScanOptions {
   /** Image tarball (OCI layout or docker-archive). */
@@ -33,11 +30,9 @@ export function trivyImageArgs(o: Omit<TrivyScanOptions, "trivy">): string[] {
 
 /** Runs Trivy; its failure is a tool error carrying Trivy's own last lines. */
 export async function runTrivy(o: TrivyScanOptions): Promise<void> {
-  try {
-    await run(o.trivy, trivyImageArgs(o), { maxBuffer: 32 * 1024 * 1024 });
-  } catch (err) {
-    const stderr = String((err as { stderr?: unknown }).stderr ?? (err as Error).message);
-    throw new PipelineError(`Failed to scan ${o.input} with Trivy: ${tail(stderr)}`, {
+  const r = await run(o.trivy, trivyImageArgs(o));
+  if (r.exitCode !== 0) {
+    throw new PipelineError(`Failed to scan ${o.input} with Trivy: ${tail(r.stderr || r.stdout)}`, {
       code: "images.trivy-failed",
       source: "tool",
       hint: o.offline

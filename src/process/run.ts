@@ -5,12 +5,16 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Text written to the child's stdin. */
   input?: string;
+  /** Called with each complete stdout line while the program runs. */
+  onLine?: (line: string) => void;
 }
 
 export interface RunResult {
   command: string;
   exitCode: number;
   stdout: string;
+  /** stdout exactly as the program wrote it (digests are taken over bytes, not text). */
+  stdoutBytes: Buffer;
   stderr: string;
   /** True when the program itself could not be started (not installed, not executable). */
   notFound: boolean;
@@ -25,14 +29,27 @@ export function run(program: string, args: string[], options: RunOptions = {}): 
       env: options.env ?? process.env,
       stdio: ["pipe", "pipe", "pipe"],
     });
-    let stdout = "";
+    const chunks: Buffer[] = [];
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", (err: NodeJS.ErrnoException) => {
-      resolve({ command, exitCode: 127, stdout, stderr: stderr + err.message, notFound: err.code === "ENOENT" });
+    let pending = "";
+    const result = (exitCode: number, notFound: boolean, extraStderr = ""): RunResult => {
+      const stdoutBytes = Buffer.concat(chunks);
+      return { command, exitCode, stdout: stdoutBytes.toString(), stdoutBytes, stderr: stderr + extraStderr, notFound };
+    };
+    child.stdout.on("data", (d: Buffer) => {
+      chunks.push(d);
+      if (!options.onLine) return;
+      const lines = (pending + d.toString()).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) options.onLine(line);
     });
-    child.on("close", (code) => resolve({ command, exitCode: code ?? 1, stdout, stderr, notFound: false }));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", (err: NodeJS.ErrnoException) => resolve(result(127, err.code === "ENOENT", err.message)));
+    child.on("close", (code) => {
+      if (pending && options.onLine) options.onLine(pending);
+      resolve(result(code ?? 1, false));
+    });
+    child.stdin.on("error", () => {}); // a program that exits without reading stdin is not an error
     child.stdin.end(options.input ?? "");
   });
 }

@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { PipelineError } from "../errors.js";
+import { run } from "../process/run.js";
 
 /** How to run `tofu`: which binary, where, with what environment and data directory. */
 export interface TofuContext {
@@ -40,40 +40,24 @@ export function tofuEnv(ctx: Pick<TofuContext, "env" | "dataDir">): NodeJS.Proce
 }
 
 /** Runs one tofu command to completion, streaming stdout lines to `onLine` if given. */
-export function runTofu(ctx: TofuContext, args: string[], options: TofuRunOptions = {}): Promise<TofuRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ctx.bin, args, { cwd: ctx.cwd, env: tofuEnv(ctx), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let pending = "";
-    child.stdout.on("data", (d: Buffer) => {
-      const text = d.toString();
-      stdout += text;
-      if (!options.onLine) return;
-      pending += text;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) options.onLine(line);
-    });
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", (err: NodeJS.ErrnoException) => {
-      reject(
-        new PipelineError(`Failed to run ${ctx.bin}: ${err.message}`, {
-          code: "terraform.tofu-missing",
-          source: "tool",
-          hint: "Install OpenTofu (scripts/install-toolchain.sh) and put it on PATH, or set TOFU_BIN.",
-          cause: err,
-        }),
-      );
-    });
-    child.on("close", (code) => {
-      if (pending && options.onLine) options.onLine(pending);
-      const result = { exitCode: code ?? 1, stdout, stderr };
-      if (result.exitCode !== 0 && options.check !== false) {
-        reject(tofuFailure(options.act ?? `run tofu ${args[0] ?? ""}`, result));
-      } else resolve(result);
-    });
+export async function runTofu(ctx: TofuContext, args: string[], options: TofuRunOptions = {}): Promise<TofuRun> {
+  const r = await run(ctx.bin, args, {
+    cwd: ctx.cwd,
+    env: tofuEnv(ctx),
+    ...(options.onLine ? { onLine: options.onLine } : {}),
   });
+  if (r.notFound) {
+    throw new PipelineError(`Failed to run ${ctx.bin}: ${r.stderr}`, {
+      code: "terraform.tofu-missing",
+      source: "tool",
+      hint: "Install OpenTofu (scripts/install-toolchain.sh) and put it on PATH, or set TOFU_BIN.",
+    });
+  }
+  const result = { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+  if (result.exitCode !== 0 && options.check !== false) {
+    throw tofuFailure(options.act ?? `run tofu ${args[0] ?? ""}`, result);
+  }
+  return result;
 }
 
 /** A failed tofu command as an error carrying tofu's own diagnostics (the last 40 lines). */
