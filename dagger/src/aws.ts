@@ -6,7 +6,7 @@
  * the environment's role for the step's purpose and check the account before anything else.
  */
 import { dag, type Container, type Directory, type Secret } from "@dagger.io/dagger";
-import { coreToolbox, everyCall } from "./containers.js";
+import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 
 /** The base identity; any may be absent (the core says which are needed). */
 export interface BaseIdentity {
@@ -31,8 +31,6 @@ const VARIABLES: [keyof BaseIdentity, string][] = [
   ["githubOidcRequestUrl", "ACTIONS_ID_TOKEN_REQUEST_URL"],
   ["githubOidcRequestToken", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"],
 ];
-
-const CLI = ["node", "dist/cli/main.js"];
 
 /**
  * The step's container with the identity as secret variables, each name after an optional
@@ -66,7 +64,7 @@ function secret(kind: string, value: string): Secret {
 async function containerCredentials(source: Directory, uri: Secret): Promise<BaseIdentity> {
   const json = await everyCall(coreToolbox(source))
     .withSecretVariable("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", uri)
-    .withExec([...CLI, "container-credentials", "--output", "/tmp/creds.json"])
+    .withExec([...CORE_CLI, "container-credentials", "--output", "/tmp/creds.json"])
     .file("/tmp/creds.json")
     .contents();
   const creds = JSON.parse(json) as { accessKeyId: string; secretAccessKey: string; sessionToken?: string };

@@ -48,7 +48,10 @@ export function lintToolbox(source: Directory): Container {
     .withFile("/usr/local/bin/actionlint", dag.container().from(ACTIONLINT_IMAGE).file("/usr/local/bin/actionlint"));
 }
 
-/** The workspace with the core built, ready to run `node dist/cli/main.js <verb>`. */
+/** The core CLI's argv prefix in coreToolbox: `[...CORE_CLI, "<verb>", ...]`. */
+export const CORE_CLI = ["node", "dist/cli/main.js"];
+
+/** The workspace with the core built, ready to run `[...CORE_CLI, "<verb>", ...]`. */
 export function coreToolbox(source: Directory): Container {
   return nodeWorkspace(source).withExec(["npm", "run", "build"]);
 }

@@ -1,13 +1,11 @@
 /**
- * Container glue for deployService and rollback: the core CLI's `deploy-service` and
+ * Container glue for deployService and rollback: the core CORE_CLI's `deploy-service` and
  * `rollback` verbs run in the core toolbox with credentials as secret variables. The core
  * decides everything (guard, diff, rollout, health, restore); this file only builds argv.
  */
 import { ReturnType, type Directory } from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
-import { coreToolbox, everyCall } from "./containers.js";
-
-const CLI = ["node", "dist/cli/main.js"];
+import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 
 /** What both verbs take besides credentials. */
 export interface EcsVerbOptions {
@@ -35,11 +33,11 @@ function common(o: EcsVerbOptions): string[] {
 }
 
 export function deployServiceArgs(o: EcsVerbOptions & { image: string }): string[] {
-  return [...CLI, "deploy-service", ...common(o), "--image", o.image];
+  return [...CORE_CLI, "deploy-service", ...common(o), "--image", o.image];
 }
 
 export function rollbackArgs(o: EcsVerbOptions & { revision?: string }): string[] {
-  return [...CLI, "rollback", ...common(o), ...(o.revision ? ["--revision", o.revision] : [])];
+  return [...CORE_CLI, "rollback", ...common(o), ...(o.revision ? ["--revision", o.revision] : [])];
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
  * The image half of the pipeline: build every service for every platform, scan a build with
  * Trivy before it ships, publish to ECR, promote by digest. The module only decides where
- * and with what (contexts, platforms, Trivy's container, secrets); the core CLI decides what
+ * and with what (contexts, platforms, Trivy's container, secrets); the core CORE_CLI decides what
  * (build-plan, scan-gate, verify-scan, ecr-login, promote), as everywhere else.
  */
 import { dag, ReturnType, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
-import { coreToolbox, everyCall } from "./containers.js";
+import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 
 // Pinned by digest (toolchain.md: the Trivy images were the target of a supply-chain attack in
 // March 2026). This digest for aquasec/trivy:0.74.0 is the one several public repositories pin
@@ -14,8 +14,6 @@ import { coreToolbox, everyCall } from "./containers.js";
 // Check it with `docker buildx imagetools inspect aquasec/trivy:0.74.0` when bumping.
 export const TRIVY_IMAGE =
   "aquasec/trivy:0.74.0@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969";
-
-const CLI = ["node", "dist/cli/main.js"];
 
 /** One service to build, as the core's build-plan prints it. */
 export interface BuildTarget {
@@ -42,7 +40,7 @@ export interface BuildSelection {
 
 /** The core's build matrix for an environment (services, contexts, patches checked, tags). */
 export async function buildPlan(source: Directory, env: string, sel: BuildSelection): Promise<BuildPlan> {
-  const args = [...CLI, "build-plan", "--env", env];
+  const args = [...CORE_CLI, "build-plan", "--env", env];
   for (const s of sel.services) args.push("--service", s);
   for (const p of sel.platforms) args.push("--platform", p);
   if (sel.commit) args.push("--commit", sel.commit);
@@ -58,7 +56,7 @@ export function buildContext(source: Directory, target: BuildTarget): Directory 
   if (!ctx.patch) return dir;
   return coreToolbox(source)
     .withDirectory("/context", dir)
-    .withExec([...CLI, "apply-patch", "--dir", "/context", "--patch", ctx.patch])
+    .withExec([...CORE_CLI, "apply-patch", "--dir", "/context", "--patch", ctx.patch])
     .directory("/context");
 }
 
@@ -90,7 +88,14 @@ export async function buildAllImages(source: Directory, plan: BuildPlan): Promis
   );
   const report = await everyCall(coreToolbox(source))
     .withMountedCache("/records", dag.cacheVolume("ecs-pipeline-build-records"))
-    .withExec([...CLI, "build-record", "--record", `/records/${plan.env}.json`, "--inputs", JSON.stringify(inputs)])
+    .withExec([
+      ...CORE_CLI,
+      "build-record",
+      "--record",
+      `/records/${plan.env}.json`,
+      "--inputs",
+      JSON.stringify(inputs),
+    ])
     .stdout();
   const { rebuilt, cached } = JSON.parse(report) as { rebuilt: string[]; cached: string[] };
   console.error(`rebuilt: ${rebuilt.join(", ") || "none"}; from cache: ${cached.join(", ") || "none"}`);
@@ -131,7 +136,7 @@ export async function scanContainer(source: Directory, image: Container, o: Scan
     .withMountedFile("/scan/image.tar", tarball)
     .withExec(trivyArgs, { useEntrypoint: false })
     .file("/scan/trivy.json");
-  const gateArgs = [...CLI, "scan-gate", "--report", "/scan/trivy.json", "--image", "/scan/image.tar"];
+  const gateArgs = [...CORE_CLI, "scan-gate", "--report", "/scan/trivy.json", "--image", "/scan/image.tar"];
   gateArgs.push("--artifact", o.artifact, "--threshold", o.threshold, "--out-dir", "/scan/out");
   let gate = coreToolbox(source)
     .withMountedFile("/scan/trivy.json", report)
@@ -201,7 +206,7 @@ export interface PublishOptions {
  */
 export async function publishImages(source: Directory, o: PublishOptions): Promise<string> {
   let verify = everyCall(coreToolbox(source));
-  const verifyArgs = [...CLI, "verify-scan"];
+  const verifyArgs = [...CORE_CLI, "verify-scan"];
   for (const t of o.plan.targets) {
     (o.built.get(t.service) ?? []).forEach((c, i) => {
       const file = `/images/${t.service}-${i}.tar`;
@@ -229,7 +234,7 @@ export async function publishImages(source: Directory, o: PublishOptions): Promi
   }
   const loginStep = await withAwsIdentity(everyCall(coreToolbox(source)), source, o.identity);
   const login = await loginStep
-    .withExec([...CLI, "ecr-login", "--env", o.plan.env, "--output", "/tmp/ecr-login.json"])
+    .withExec([...CORE_CLI, "ecr-login", "--env", o.plan.env, "--output", "/tmp/ecr-login.json"])
     .file("/tmp/ecr-login.json")
     .contents();
   const auth = JSON.parse(login) as { registry: string; username: string; password: string };

@@ -4,7 +4,7 @@
  * so the CI job fails and its log ends with what ran, what failed and what was skipped.
  */
 import { type Directory, type Secret } from "@dagger.io/dagger";
-import { coreToolbox, everyCall } from "./containers.js";
+import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 import { formatSummary, runSteps, type PipelineEvent, type Stage, type Step } from "./pipeline-runner.js";
 
 /** Lines of a failed command's stderr kept in the summary (the full output is in the step's log). */
@@ -22,7 +22,7 @@ function isExecFailure(err: unknown): err is ExecFailure {
 
 /**
  * A step whose failure message carries the end of the failed command's stderr (where the core
- * CLI writes `Error: ...` and `Hint: ...`), not only Dagger's "exit code 1".
+ * CORE_CLI writes `Error: ...` and `Hint: ...`), not only Dagger's "exit code 1".
  */
 export function step(name: string, run: () => Promise<unknown>): Step {
   return {
@@ -54,8 +54,6 @@ export async function runComposite(pipeline: string, stages: Stage[]): Promise<s
   return summary;
 }
 
-const CLI = ["node", "dist/cli/main.js"];
-
 /** Where and as whom the plan comment is posted; absent outside GitHub. */
 export interface CommentTarget {
   repository?: string;
@@ -77,7 +75,7 @@ export function wantsComment(target: CommentTarget): boolean {
 
 /** Posts (or updates in place) the plan directory's summary as the pull request's comment. */
 export async function postPlanComment(source: Directory, planDir: Directory, target: CommentTarget): Promise<string> {
-  const args = [...CLI, "pr-comment", "--repository", target.repository!, "--pr", String(target.prNumber)];
+  const args = [...CORE_CLI, "pr-comment", "--repository", target.repository!, "--pr", String(target.prNumber)];
   args.push("--plan-dir", "/plan");
   if (target.githubApiUrl) args.push("--api-url", target.githubApiUrl);
   return everyCall(coreToolbox(source))
@@ -91,6 +89,6 @@ export async function postPlanComment(source: Directory, planDir: Directory, tar
 export async function decideDrift(source: Directory, planDir: Directory): Promise<string> {
   return everyCall(coreToolbox(source))
     .withMountedDirectory("/plan", planDir)
-    .withExec([...CLI, "detect-drift", "--plan-dir", "/plan"])
+    .withExec([...CORE_CLI, "detect-drift", "--plan-dir", "/plan"])
     .stdout();
 }

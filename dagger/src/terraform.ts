@@ -1,11 +1,11 @@
 /**
  * The infrastructure half of the pipeline: the containers validateTerraform, plan and apply
- * run in. The core CLI (validate-terraform, plan, apply) decides what; this file decides
+ * run in. The core CORE_CLI (validate-terraform, plan, apply) decides what; this file decides
  * where and with what: pinned tofu, tflint with the AWS ruleset, Trivy and checkov, the
  * provider plugin cache, and credentials as Secrets only.
  */
 import { dag, ReturnType, type Container, type Directory } from "@dagger.io/dagger";
-import { coreToolbox, everyCall, GO_IMAGE, TOFU_IMAGE } from "./containers.js";
+import { CORE_CLI, coreToolbox, everyCall, GO_IMAGE, TOFU_IMAGE } from "./containers.js";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { TRIVY_IMAGE } from "./images.js";
 
@@ -14,7 +14,6 @@ export const TFLINT_VERSION = "v0.64.0";
 export const TFLINT_AWS_VERSION = "v0.48.0";
 export const CHECKOV_VERSION = "3.3.30";
 
-const CLI = ["node", "dist/cli/main.js"];
 const PLUGIN_CACHE = "/root/.cache/tofu-plugins";
 
 /**
@@ -70,10 +69,10 @@ export interface ValidateArgs {
  * back whatever was found, for code-scanning upload.
  */
 export function validateReports(source: Directory, o: ValidateArgs): Directory {
-  const args = [...CLI, "validate-terraform", "--severity", o.severity];
+  const args = [...CORE_CLI, "validate-terraform", "--severity", o.severity];
   args.push("--sarif", "/out/terraform.sarif", "--json-file", "/out/findings.json");
   for (const tool of o.skip) args.push("--skip", tool);
-  // The report is kept in the directory and printed; the exit code is the CLI's.
+  // The report is kept in the directory and printed; the exit code is the CORE_CLI's.
   const script = `mkdir -p /out && ${args.map(shellQuote).join(" ")} > /out/report.txt; code=$?; cat /out/report.txt; exit $code`;
   return validateToolbox(source)
     .withExec(["sh", "-c", script], { expect: o.failOnFindings ? ReturnType.Success : ReturnType.Any })
@@ -90,7 +89,7 @@ export interface PlanArgs {
 export async function planDirectory(source: Directory, o: PlanArgs): Promise<Directory> {
   const step = await withAwsIdentity(everyCall(tofuToolbox(source)), source, o.identity);
   return step
-    .withExec([...CLI, "plan", "--env", o.env, "--out", "/out/plan", "--lock-timeout", String(o.lockTimeout)])
+    .withExec([...CORE_CLI, "plan", "--env", o.env, "--out", "/out/plan", "--lock-timeout", String(o.lockTimeout)])
     .directory("/out/plan");
 }
 
@@ -105,7 +104,7 @@ export interface ApplyArgs {
 
 /** Runs the core's apply of exactly the given plan directory; returns its report. */
 export async function applyPlan(source: Directory, o: ApplyArgs): Promise<string> {
-  const args = [...CLI, "apply", "--env", o.env, "--plan", "/in/plan", "--lock-timeout", String(o.lockTimeout)];
+  const args = [...CORE_CLI, "apply", "--env", o.env, "--plan", "/in/plan", "--lock-timeout", String(o.lockTimeout)];
   if (o.confirm) args.push("--confirm", o.confirm);
   if (o.dryRun) args.push("--dry-run");
   const step = await withAwsIdentity(everyCall(tofuToolbox(source)), source, o.identity);
