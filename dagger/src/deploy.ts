@@ -1,5 +1,5 @@
 /**
- * Container glue for deployService and rollback: the core CORE_CLI's `deploy-service` and
+ * Container glue for deployService and rollback: the core CLI's `deploy-service` and
  * `rollback` verbs run in the core toolbox with credentials as secret variables. The core
  * decides everything (guard, diff, rollout, health, restore); this file only builds argv.
  */

@@ -1,7 +1,7 @@
 /**
  * The image half of the pipeline: build every service for every platform, scan a build with
  * Trivy before it ships, publish to ECR, promote by digest. The module only decides where
- * and with what (contexts, platforms, Trivy's container, secrets); the core CORE_CLI decides what
+ * and with what (contexts, platforms, Trivy's container, secrets); the core CLI decides what
  * (build-plan, scan-gate, verify-scan, ecr-login, promote), as everywhere else.
  */
 import { dag, ReturnType, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";

@@ -1,7 +1,8 @@
 /**
  * Glue for the composite functions (check, pullRequest, deploy, detectDrift): each is a list
- * of stages for the step runner (pipeline-runner.ts), run to the first failure, ending with one summary. A failed run throws with that summary,
- * so the CI job fails and its log ends with what ran, what failed and what was skipped.
+ * of stages for the step runner (pipeline-runner.ts), run to the first failure, ending with
+ * one summary. A failed run throws with that summary, so the CI job fails and its log ends
+ * with what ran, what failed and what was skipped.
  */
 import { type Directory, type Secret } from "@dagger.io/dagger";
 import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
@@ -22,7 +23,7 @@ function isExecFailure(err: unknown): err is ExecFailure {
 
 /**
  * A step whose failure message carries the end of the failed command's stderr (where the core
- * CORE_CLI writes `Error: ...` and `Hint: ...`), not only Dagger's "exit code 1".
+ * CLI writes `Error: ...` and `Hint: ...`), not only Dagger's "exit code 1".
  */
 export function step(name: string, run: () => Promise<unknown>): Step {
   return {

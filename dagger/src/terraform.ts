@@ -1,6 +1,6 @@
 /**
  * The infrastructure half of the pipeline: the containers validateTerraform, plan and apply
- * run in. The core CORE_CLI (validate-terraform, plan, apply) decides what; this file decides
+ * run in. The core CLI (validate-terraform, plan, apply) decides what; this file decides
  * where and with what: pinned tofu, tflint with the AWS ruleset, Trivy and checkov, the
  * provider plugin cache, and credentials as Secrets only.
  */
@@ -72,7 +72,7 @@ export function validateReports(source: Directory, o: ValidateArgs): Directory {
   const args = [...CORE_CLI, "validate-terraform", "--severity", o.severity];
   args.push("--sarif", "/out/terraform.sarif", "--json-file", "/out/findings.json");
   for (const tool of o.skip) args.push("--skip", tool);
-  // The report is kept in the directory and printed; the exit code is the CORE_CLI's.
+  // The report is kept in the directory and printed; the exit code is the CLI's.
   const script = `mkdir -p /out && ${args.map(shellQuote).join(" ")} > /out/report.txt; code=$?; cat /out/report.txt; exit $code`;
   return validateToolbox(source)
     .withExec(["sh", "-c", script], { expect: o.failOnFindings ? ReturnType.Success : ReturnType.Any })
