@@ -1,6 +1,5 @@
 import { findService, loadEnvironment } from "../config/load.js";
-import type { EnvironmentConfig } from "../config/schema.js";
-import type { CredentialOptions } from "../ecs/context.js";
+import type { ServiceVerbOptions } from "../ecs/options.js";
 import { formatProgress, type ProgressSink } from "../ecs/progress.js";
 import type { DeployResult } from "../ecs/result.js";
 import { DEPLOY_EXIT, renderReport } from "../ecs/result.js";
@@ -58,21 +57,8 @@ export function printResult(io: CommandIO, result: DeployResult, json: boolean):
   return DEPLOY_EXIT[result.status];
 }
 
-/** What deploy-service and rollback both pass to the core, read from the shared options. */
-export interface EcsRequest {
-  env: EnvironmentConfig;
-  service: string;
-  dryRun: boolean;
-  credentials: CredentialOptions;
-  timing: Timing;
-  onProgress: ProgressSink;
-  confirm?: string;
-  healthUrl?: string;
-  keepRevisions?: number;
-}
-
 /** Validates the shared options and the environment before anything talks to AWS. */
-export async function ecsRequest(values: OptionValues, io: CommandIO, command: string): Promise<EcsRequest> {
+export async function ecsRequest(values: OptionValues, io: CommandIO, command: string): Promise<ServiceVerbOptions> {
   const envName = requireString(values, "env", command);
   const service = requireString(values, "service", command);
   const env = await loadEnvironment(envName, { root: io.cwd });

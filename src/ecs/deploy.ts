@@ -1,37 +1,24 @@
 import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
 import { userError } from "../errors.js";
 import { findService } from "../config/load.js";
-import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
+import type { ServiceConfig } from "../config/schema.js";
 import { awsError } from "./api.js";
 import { requireApproval } from "./approval.js";
-import { connect, type CredentialOptions, type EcsContext } from "./context.js";
+import { connect, type EcsContext } from "./context.js";
 import { deployTags, markRevision } from "./history.js";
 import { parseImageRef } from "./image-ref.js";
+import type { ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
-import { pick, rolloutFor, type Timing } from "./rollout.js";
+import { pick, rolloutFor } from "./rollout.js";
 import { settle } from "./settle.js";
 import { describeService, describeTaskDefinition } from "./service.js";
 import { diffTaskDefinitions, renderTaskDefinition, toInput } from "./task-definition.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
 
-export interface DeployOptions {
-  env: EnvironmentConfig;
-  /** Service name from the environment file, e.g. open-webui. */
-  service: string;
+export interface DeployOptions extends ServiceVerbOptions {
   /** Image with a tag and/or digest. */
   image: string;
-  /** Must equal the environment's name when it requires approval. */
-  confirm?: string;
-  /** Render and diff only; change nothing. */
-  dryRun?: boolean;
-  credentials: CredentialOptions;
-  /** Overrides the service's healthCheck.url. */
-  healthUrl?: string;
-  /** After a success, deregister revisions older than the newest N (never the running or previous one). */
-  keepRevisions?: number;
-  timing?: Timing;
-  onProgress?: ProgressSink;
 }
 
 /**

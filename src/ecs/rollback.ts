@@ -1,30 +1,21 @@
 import { findService } from "../config/load.js";
-import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
+import type { ServiceConfig } from "../config/schema.js";
 import { userError } from "../errors.js";
 import { requireApproval } from "./approval.js";
-import { connect, type CredentialOptions, type EcsContext } from "./context.js";
+import { connect, type EcsContext } from "./context.js";
 import { familyOf, lastStable, listRevisions, markRevision } from "./history.js";
+import type { ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
-import { pick, rolloutFor, type Timing } from "./rollout.js";
+import { pick, rolloutFor } from "./rollout.js";
 import { describeService, describeTaskDefinition } from "./service.js";
 import { settle } from "./settle.js";
 import { diffTaskDefinitions, toInput } from "./task-definition.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
 
-export interface RollbackOptions {
-  env: EnvironmentConfig;
-  service: string;
+export interface RollbackOptions extends ServiceVerbOptions {
   /** Revision number, `family:revision` or ARN; default: the last revision stable before the current one. */
   revision?: string;
-  confirm?: string;
-  dryRun?: boolean;
-  credentials: CredentialOptions;
-  healthUrl?: string;
-  /** After a success, deregister revisions older than the newest N (never the running or previous one). */
-  keepRevisions?: number;
-  timing?: Timing;
-  onProgress?: ProgressSink;
 }
 
 const REVISION = /^(\d+|[A-Za-z0-9_-]+:\d+|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+)$/;
