@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { PipelineError } from "../errors.js";
-import { run } from "../process/run.js";
+import { outputTail, run } from "../process/run.js";
 
 /** Where an image lives: registry host, repository, and a tag or a sha256 digest. */
 export interface ImageRef {
@@ -61,7 +61,7 @@ function accessArgs(prefix: "" | "src-" | "dest-", access: RegistryAccess): stri
 }
 
 function toolError(act: string, stderr: string): PipelineError {
-  return new PipelineError(`Failed to ${act}: ${stderr.trim().split("\n").slice(-3).join("\n")}`, {
+  return new PipelineError(`Failed to ${act}: ${outputTail({ stdout: "", stderr }, 3)}`, {
     code: "images.registry-failed",
     source: "tool",
     hint: "Check the registry address and that the credentials for that side are valid and not expired.",

@@ -1,5 +1,5 @@
 import { PipelineError } from "../errors.js";
-import { run } from "../process/run.js";
+import { outputTail, run } from "../process/run.js";
 
 export interface TrivyScanOptions {
   /** Image tarball (OCI layout or docker-archive). */
@@ -32,7 +32,7 @@ export function trivyImageArgs(o: Omit<TrivyScanOptions, "trivy">): string[] {
 export async function runTrivy(o: TrivyScanOptions): Promise<void> {
   const r = await run(o.trivy, trivyImageArgs(o));
   if (r.exitCode !== 0) {
-    throw new PipelineError(`Failed to scan ${o.input} with Trivy: ${tail(r.stderr || r.stdout)}`, {
+    throw new PipelineError(`Failed to scan ${o.input} with Trivy: ${outputTail(r, 5)}`, {
       code: "images.trivy-failed",
       source: "tool",
       hint: o.offline
@@ -40,8 +40,4 @@ export async function runTrivy(o: TrivyScanOptions): Promise<void> {
         : "If the DB download is rate limited, pass a DB mirror (--db-repository) and keep the cache directory.",
     });
   }
-}
-
-function tail(text: string): string {
-  return text.trim().split("\n").slice(-5).join("\n");
 }

@@ -53,3 +53,8 @@ export function run(program: string, args: string[], options: RunOptions = {}): 
     child.stdin.end(options.input ?? "");
   });
 }
+
+/** The last `lines` lines of what a failed program said: stderr, or stdout when stderr is empty. */
+export function outputTail(result: { stdout: string; stderr: string }, lines: number): string {
+  return (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-lines).join("\n");
+}

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { PipelineError } from "../errors.js";
-import { run } from "../process/run.js";
+import { outputTail, run } from "../process/run.js";
 
 /** How to run `tofu`: which binary, where, with what environment and data directory. */
 export interface TofuContext {
@@ -62,7 +62,7 @@ export async function runTofu(ctx: TofuContext, args: string[], options: TofuRun
 
 /** A failed tofu command as an error carrying tofu's own diagnostics (the last 40 lines). */
 export function tofuFailure(act: string, result: TofuRun): PipelineError {
-  const text = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-40).join("\n");
+  const text = outputTail(result, 40);
   const lock = parseLockInfo(text);
   if (lock) {
     return new PipelineError(

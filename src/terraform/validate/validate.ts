@@ -3,7 +3,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Severity } from "../../images/severity.js";
 import { userError } from "../../errors.js";
-import { run, type RunResult } from "../../process/run.js";
+import { outputTail, run, type RunResult } from "../../process/run.js";
 import { tofuEnv } from "../tofu.js";
 import { gate, VALIDATE_TOOLS, type TerraformFinding, type ToolStatus, type ValidateResult, type ValidateTool } from "./findings.js";
 import { parseCheckov, parseFmt, parseTflint, parseTrivy, parseValidate } from "./parsers.js";
@@ -70,7 +70,7 @@ const RUNNERS: Record<ValidateTool, Runner> = {
       const init = await run(ctx.bin("tofu"), ["init", "-backend=false", "-input=false", "-no-color"], { cwd: root, env });
       if (init.exitCode !== 0) {
         throw new Error(
-          `tofu init -backend=false failed in ${path.relative(ctx.repoRoot, root)} (are its providers installed or mirrored?): ${lastLines(init)}`,
+          `tofu init -backend=false failed in ${path.relative(ctx.repoRoot, root)} (are its providers installed or mirrored?): ${outputTail(init, 8)}`,
         );
       }
       const v = await run(ctx.bin("tofu"), ["validate", "-json", "-no-color"], { cwd: root, env });
@@ -112,12 +112,8 @@ async function exec(
   const env = tool === "tofu" ? tofuEnv({ env: ctx.vars, dataDir: path.join(ctx.repoRoot, ".pipeline", "terraform", "validate") }) : ctx.vars;
   const r = await run(ctx.bin(tool), args, { cwd: ctx.dir, env: { ...env, ...extraEnv } });
   if (r.notFound) throw new Error(`${ctx.bin(tool)} is not installed (scripts/install-toolchain.sh installs it)`);
-  if (!okCodes.includes(r.exitCode)) throw new Error(`${tool} exited with code ${r.exitCode}: ${lastLines(r)}`);
+  if (!okCodes.includes(r.exitCode)) throw new Error(`${tool} exited with code ${r.exitCode}: ${outputTail(r, 8)}`);
   return r;
-}
-
-function lastLines(r: RunResult): string {
-  return (r.stderr.trim() || r.stdout.trim()).split("\n").slice(-8).join("\n");
 }
 
 /** Root modules: directories directly under the Terraform directory, except modules/, that hold .tf files. */
