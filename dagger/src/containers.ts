@@ -4,7 +4,7 @@
  * versions; bump them together with scripts/install-toolchain.sh, which pins the same
  * versions for the host.
  */
-import { dag, type Container, type Directory } from "@dagger.io/dagger";
+import { dag, type Container, type Directory, type File } from "@dagger.io/dagger";
 
 export const NODE_IMAGE = "node:20.20.2-bookworm";
 export const GO_IMAGE = "golang:1.26.8-bookworm";
@@ -40,11 +40,16 @@ export function nodeWorkspace(source: Directory): Container {
     .withExec(["npm", "ci", "--no-audit", "--no-fund", "--prefix", "dagger"]);
 }
 
+/** The pinned OpenTofu binary, taken from its official image. */
+export function tofuBinary(): File {
+  return dag.container().from(TOFU_IMAGE).file("/usr/local/bin/tofu");
+}
+
 /** The workspace plus the linters that are not npm packages: tofu, actionlint, shellcheck. */
 export function lintToolbox(source: Directory): Container {
   return nodeWorkspace(source)
     .withExec(["sh", "-c", "apt-get update -qq && apt-get install -y -qq --no-install-recommends shellcheck"])
-    .withFile("/usr/local/bin/tofu", dag.container().from(TOFU_IMAGE).file("/usr/local/bin/tofu"))
+    .withFile("/usr/local/bin/tofu", tofuBinary())
     .withFile("/usr/local/bin/actionlint", dag.container().from(ACTIONLINT_IMAGE).file("/usr/local/bin/actionlint"));
 }
 

@@ -5,7 +5,7 @@
  * provider plugin cache, and credentials as Secrets only.
  */
 import { dag, ReturnType, type Container, type Directory } from "@dagger.io/dagger";
-import { CORE_CLI, coreToolbox, everyCall, GO_IMAGE, TOFU_IMAGE } from "./containers.js";
+import { CORE_CLI, coreToolbox, everyCall, GO_IMAGE, tofuBinary } from "./containers.js";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { TRIVY_IMAGE } from "./images.js";
 
@@ -22,7 +22,7 @@ const PLUGIN_CACHE = "/root/.cache/tofu-plugins";
  */
 export function tofuToolbox(source: Directory): Container {
   return coreToolbox(source)
-    .withFile("/usr/local/bin/tofu", dag.container().from(TOFU_IMAGE).file("/usr/local/bin/tofu"))
+    .withFile("/usr/local/bin/tofu", tofuBinary())
     .withMountedCache(PLUGIN_CACHE, dag.cacheVolume("ecs-pipeline-tofu-plugins"))
     .withEnvVariable("TF_PLUGIN_CACHE_DIR", PLUGIN_CACHE)
     .withEnvVariable("TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "false");
