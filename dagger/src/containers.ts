@@ -40,6 +40,12 @@ export function nodeWorkspace(source: Directory): Container {
     .withExec(["npm", "ci", "--no-audit", "--no-fund", "--prefix", "dagger"]);
 }
 
+/** Debian packages from the base image's own release (bookworm), so the image pin pins them too. */
+export function withDebianPackages(container: Container, packages: string[]): Container {
+  const install = `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${packages.join(" ")}`;
+  return container.withExec(["sh", "-c", `${install} && rm -rf /var/lib/apt/lists/*`]);
+}
+
 /** The pinned OpenTofu binary, taken from its official image. */
 export function tofuBinary(): File {
   return dag.container().from(TOFU_IMAGE).file("/usr/local/bin/tofu");
@@ -47,8 +53,7 @@ export function tofuBinary(): File {
 
 /** The workspace plus the linters that are not npm packages: tofu, actionlint, shellcheck. */
 export function lintToolbox(source: Directory): Container {
-  return nodeWorkspace(source)
-    .withExec(["sh", "-c", "apt-get update -qq && apt-get install -y -qq --no-install-recommends shellcheck"])
+  return withDebianPackages(nodeWorkspace(source), ["shellcheck"])
     .withFile("/usr/local/bin/tofu", tofuBinary())
     .withFile("/usr/local/bin/actionlint", dag.container().from(ACTIONLINT_IMAGE).file("/usr/local/bin/actionlint"));
 }

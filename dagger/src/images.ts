@@ -6,7 +6,7 @@
  */
 import { dag, ReturnType, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
-import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
+import { CORE_CLI, coreToolbox, everyCall, withDebianPackages } from "./containers.js";
 
 // Pinned by digest (toolchain.md: the Trivy images were the target of a supply-chain attack in
 // March 2026). This digest for aquasec/trivy:0.74.0 is the one several public repositories pin
@@ -253,9 +253,5 @@ export async function publishImages(source: Directory, o: PublishOptions): Promi
 
 /** The core toolbox plus skopeo (Debian bookworm's package, pinned by the pinned base image). */
 export function promoter(source: Directory): Container {
-  return coreToolbox(source).withExec([
-    "sh",
-    "-c",
-    "apt-get update -qq && apt-get install -y -qq --no-install-recommends skopeo && rm -rf /var/lib/apt/lists/*",
-  ]);
+  return withDebianPackages(coreToolbox(source), ["skopeo"]);
 }

@@ -5,7 +5,7 @@
  * provider plugin cache, and credentials as Secrets only.
  */
 import { dag, ReturnType, type Container, type Directory } from "@dagger.io/dagger";
-import { CORE_CLI, coreToolbox, everyCall, GO_IMAGE, tofuBinary } from "./containers.js";
+import { CORE_CLI, coreToolbox, everyCall, GO_IMAGE, tofuBinary, withDebianPackages } from "./containers.js";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { TRIVY_IMAGE } from "./images.js";
 
@@ -46,12 +46,12 @@ function goTool(pkg: string, version: string, binary: string): Directory {
 export function validateToolbox(source: Directory): Container {
   const tflint = goTool("github.com/terraform-linters/tflint", TFLINT_VERSION, "tflint");
   const ruleset = goTool("github.com/terraform-linters/tflint-ruleset-aws", TFLINT_AWS_VERSION, "tflint-ruleset-aws");
-  return tofuToolbox(source)
+  const tools = tofuToolbox(source)
     .withFile("/usr/local/bin/tflint", tflint.file("tflint"))
     .withFile("/root/.tflint.d/plugins/tflint-ruleset-aws", ruleset.file("tflint-ruleset-aws"))
     .withFile("/usr/local/bin/trivy", dag.container().from(TRIVY_IMAGE).file("/usr/local/bin/trivy"))
-    .withMountedCache("/root/.cache/pip", dag.cacheVolume("ecs-pipeline-pip"))
-    .withExec(["sh", "-c", "apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv"])
+    .withMountedCache("/root/.cache/pip", dag.cacheVolume("ecs-pipeline-pip"));
+  return withDebianPackages(tools, ["python3-venv"])
     .withExec(["python3", "-m", "venv", "/opt/checkov"])
     .withExec(["/opt/checkov/bin/pip", "install", "--quiet", `checkov==${CHECKOV_VERSION}`])
     .withExec(["ln", "-s", "/opt/checkov/bin/checkov", "/usr/local/bin/checkov"]);
