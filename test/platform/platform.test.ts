@@ -9,7 +9,8 @@ import { PLAN_FILES } from "../../src/terraform/plan-dir.js";
 import { plan } from "../../src/terraform/plan.js";
 import type { ValidateResult } from "../../src/terraform/validate/findings.js";
 import { startMoto, type Moto } from "../support/moto.js";
-import { copyPlatformRepo, createBucket, platformVars, REPO, requireAwsProvider } from "./support.js";
+import { createBucket } from "../integration/terraform/harness.js";
+import { copyPlatformRepo, platformVars, REPO, requireAwsProvider } from "./support.js";
 
 /**
  * The real platform and bootstrap roots with the real hashicorp/aws provider. Our machines

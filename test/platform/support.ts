@@ -108,18 +108,3 @@ export async function copyPlatformRepo(): Promise<string> {
   await cp(path.join(REPO, "environments/local.tfvars"), path.join(root, "environments/local.tfvars"));
   return root;
 }
-
-// moto reads the service from the SigV4 credential scope and does not check signatures, so a
-// fixed Authorization header is enough to create the state bucket (as in the terraform tests'
-// harness, which keeps its helper to itself).
-export async function createBucket(endpoint: string, bucket: string, region: string): Promise<void> {
-  const res = await fetch(`${endpoint}/${bucket}`, {
-    method: "PUT",
-    headers: {
-      Authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/s3/aws4_request, SignedHeaders=host, Signature=0`,
-      "Content-Type": "application/xml",
-    },
-    body: `<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`,
-  });
-  if (!res.ok) throw new Error(`create bucket ${bucket}: HTTP ${res.status} ${await res.text()}`);
-}

@@ -81,15 +81,16 @@ export async function writeVars(repo: TestRepo, text: string): Promise<void> {
 
 // moto reads the service from the SigV4 credential scope and does not check signatures, so a
 // fixed Authorization header is enough to create the bucket and table the backend needs.
-function auth(service: string): string {
-  return `AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+function auth(service: string, region = "eu-west-1"): string {
+  return `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
 }
 
-async function createBucket(endpoint: string, bucket: string): Promise<void> {
+/** Creates an S3 bucket in the emulator (a state bucket the backend expects to exist). */
+export async function createBucket(endpoint: string, bucket: string, region = "eu-west-1"): Promise<void> {
   const res = await fetch(`${endpoint}/${bucket}`, {
     method: "PUT",
-    headers: { Authorization: auth("s3"), "Content-Type": "application/xml" },
-    body: `<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>`,
+    headers: { Authorization: auth("s3", region), "Content-Type": "application/xml" },
+    body: `<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`,
   });
   if (!res.ok) throw new Error(`create bucket ${bucket}: HTTP ${res.status} ${await res.text()}`);
 }
