@@ -3,11 +3,10 @@ import { userError } from "../errors.js";
 import { findService } from "../config/load.js";
 import type { ServiceConfig } from "../config/schema.js";
 import { awsError } from "./api.js";
-import { requireApproval } from "./approval.js";
-import { connect, type EcsContext } from "./context.js";
+import type { EcsContext } from "./context.js";
 import { deployTags, markRevision } from "./history.js";
 import { parseImageRef } from "./image-ref.js";
-import type { ServiceVerbOptions } from "./options.js";
+import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
 import { pick, rolloutFor } from "./rollout.js";
@@ -27,18 +26,9 @@ export interface DeployOptions extends ServiceVerbOptions {
  */
 export async function deployService(options: DeployOptions): Promise<DeployResult> {
   const started = Date.now();
-  const { env } = options;
-  const svcConfig = findService(env, options.service);
+  findService(options.env, options.service); // an unknown service is reported before other bad input
   parseImageRef(options.image);
-  if (!options.dryRun) requireApproval(env, options.confirm, "deploy");
-  const progress = options.onProgress ?? (() => {});
-  const ctx = await connect(env, options.credentials);
-  try {
-    progress({ kind: "step", message: `account ${ctx.identity.account} verified (${ctx.identity.arn})` });
-    return await deployWith(ctx, svcConfig, { ...options, onProgress: progress }, started);
-  } finally {
-    ctx.close();
-  }
+  return onService(options, "deploy", (ctx, cfg, opts) => deployWith(ctx, cfg, opts, started));
 }
 
 async function deployWith(

@@ -1,6 +1,9 @@
-import type { EnvironmentConfig } from "../config/schema.js";
-import type { CredentialOptions } from "./context.js";
+import { findService } from "../config/load.js";
+import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
+import { requireApproval } from "./approval.js";
+import { connect, type CredentialOptions, type EcsContext } from "./context.js";
 import type { ProgressSink } from "./progress.js";
+import type { DeployResult } from "./result.js";
 import type { Timing } from "./rollout.js";
 
 /** What deployService and rollback both take: one service of one environment, and how to act on it. */
@@ -19,4 +22,25 @@ export interface ServiceVerbOptions {
   keepRevisions?: number;
   timing?: Timing;
   onProgress?: ProgressSink;
+}
+
+/**
+ * The part deployService and rollback share: approval (unless a dry run), credentials and the
+ * account guard, then `act` on the service with a verified session that is always closed.
+ */
+export async function onService<O extends ServiceVerbOptions>(
+  options: O,
+  verb: string,
+  act: (ctx: EcsContext, cfg: ServiceConfig, options: O & { onProgress: ProgressSink }) => Promise<DeployResult>,
+): Promise<DeployResult> {
+  const cfg = findService(options.env, options.service);
+  if (!options.dryRun) requireApproval(options.env, options.confirm, verb);
+  const progress = options.onProgress ?? (() => {});
+  const ctx = await connect(options.env, options.credentials);
+  try {
+    progress({ kind: "step", message: `account ${ctx.identity.account} verified (${ctx.identity.arn})` });
+    return await act(ctx, cfg, { ...options, onProgress: progress });
+  } finally {
+    ctx.close();
+  }
 }

@@ -1,10 +1,9 @@
 import { findService } from "../config/load.js";
 import type { ServiceConfig } from "../config/schema.js";
 import { userError } from "../errors.js";
-import { requireApproval } from "./approval.js";
-import { connect, type EcsContext } from "./context.js";
+import type { EcsContext } from "./context.js";
 import { familyOf, lastStable, listRevisions, markRevision } from "./history.js";
-import type { ServiceVerbOptions } from "./options.js";
+import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
 import { pick, rolloutFor } from "./rollout.js";
@@ -27,22 +26,14 @@ const REVISION = /^(\d+|[A-Za-z0-9_-]+:\d+|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:
  */
 export async function rollback(options: RollbackOptions): Promise<DeployResult> {
   const started = Date.now();
-  const cfg = findService(options.env, options.service);
+  findService(options.env, options.service); // an unknown service is reported before other bad input
   if (options.revision !== undefined && !REVISION.test(options.revision)) {
     throw userError(
       "ecs.bad-revision",
       `Failed to parse revision "${options.revision}": expected a number, family:number or a task-definition ARN`,
     );
   }
-  if (!options.dryRun) requireApproval(options.env, options.confirm, "roll back");
-  const progress = options.onProgress ?? (() => {});
-  const ctx = await connect(options.env, options.credentials);
-  try {
-    progress({ kind: "step", message: `account ${ctx.identity.account} verified (${ctx.identity.arn})` });
-    return await rollbackWith(ctx, cfg, { ...options, onProgress: progress }, started);
-  } finally {
-    ctx.close();
-  }
+  return onService(options, "roll back", (ctx, cfg, opts) => rollbackWith(ctx, cfg, opts, started));
 }
 
 async function rollbackWith(
