@@ -1,7 +1,7 @@
 /**
  * How long after a rollout really completes (or fails) does the deployer notice?
  *
- * Against the emulator (test/support/moto_server.py), whose rollouts finish at a known
+ * Against the emulator (emulator/server.py), whose rollouts finish at a known
  * instant recorded in GET /_ecs_sim/timeline, this runs:
  *   - deployService with its default polling, for a good image (COMPLETED) and a bad one
  *     (circuit breaker FAILED + rollback), and

@@ -82,7 +82,7 @@ export function testMachine(source: Directory): Container {
 
 /**
  * The AWS emulator as a service: moto's real HTTP server, run by the same script the suite
- * starts on a laptop (test/support/moto_server.py), so the ECS rollout simulation is identical.
+ * starts on a laptop (emulator/server.py), so the ECS rollout simulation is identical.
  */
 export function motoService(source: Directory): Container {
   return dag
@@ -90,7 +90,7 @@ export function motoService(source: Directory): Container {
     .from(PYTHON_IMAGE)
     .withMountedCache("/root/.cache/pip", dag.cacheVolume("ecs-pipeline-pip"))
     .withExec(["pip", "install", "--quiet", `moto[server]==${MOTO_VERSION}`])
-    .withFile("/srv/moto_server.py", source.file("test/support/moto_server.py"))
+    .withFile("/srv/emulator/server.py", source.file("emulator/server.py"))
     .withExposedPort(5000);
 }
 

@@ -75,7 +75,7 @@ export class EcsPipeline {
     source: Directory,
   ): Promise<string> {
     const moto = motoService(source).asService({
-      args: ["python", "/srv/moto_server.py", "--host", "0.0.0.0", "--port", "5000"],
+      args: ["python", "/srv/emulator/server.py", "--host", "0.0.0.0", "--port", "5000"],
     });
     return everyCall(testMachine(source))
       .withServiceBinding("moto", moto)

@@ -35,7 +35,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts moto (test/support/moto_server.py) on a free loopback port, or uses the one in
+ * Starts moto (emulator/server.py) on a free loopback port, or uses the one in
  * MOTO_ENDPOINT (the Dagger `test` function binds it as a service). `env` reaches the moto
  * process, e.g. MOTO_ACCOUNT_ID.
  */
@@ -48,7 +48,7 @@ export async function startMoto(options: { env?: Record<string, string> } = {}):
   }
   const python = process.env.MOTO_PYTHON ?? requireTool("toolchain-python");
   const port = await freePort();
-  const child = spawn(python, [path.join(here, "moto_server.py"), "--port", String(port)], {
+  const child = spawn(python, [path.join(here, "..", "..", "emulator", "server.py"), "--port", String(port)], {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -8,7 +8,7 @@ import { motoCredentials, type Moto } from "../../support/moto.js";
 
 /**
  * A steady ECS service on the emulator, built the way the platform's Terraform would leave
- * it, and the `local` environment pointed at the emulator. moto_server.py rolls deployments
+ * it, and the `local` environment pointed at the emulator. emulator/server.py rolls deployments
  * out on its own clock: images with "bad" fail, "hang" never settle, "unhealthy" fail ALB checks.
  */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");

@@ -1,6 +1,6 @@
 """The AWS emulator the tests talk to: moto's real HTTP server, in a process of our own.
 
-Run: python moto_server.py --port PORT [--host 127.0.0.1]
+Run: python emulator/server.py --port PORT [--host 127.0.0.1]
 Prints "READY <port>" once it answers. The same script runs as a Dagger service in the
 pipeline's `test` function, so everything a test needs from it goes over HTTP.
 
