@@ -1,5 +1,6 @@
 import { run } from "../process/run.js";
 import { lintChecks } from "./checks.js";
+import { checkProviderLocks } from "./provider-lock.js";
 
 export interface LintFinding {
   tool: string;
@@ -30,7 +31,15 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       : `${result.stdout}\n${result.stderr}`.trim();
     findings.push({ tool: check.tool, scope: check.scope, passed: result.exitCode === 0, output });
   }
+  findings.push(await providerLockFinding(options.root));
   return { passed: findings.every((f) => f.passed), findings };
+}
+
+/** The provider pins and lock files of terraform/'s roots, checked in-process (no tool to install). */
+async function providerLockFinding(root: string): Promise<LintFinding> {
+  const problems = await checkProviderLocks(root);
+  const output = problems.map((p) => `${p.root}: ${p.message}`).join("\n");
+  return { tool: "provider lock", scope: "terraform/*/.terraform.lock.hcl", passed: problems.length === 0, output };
 }
 
 /** Groups the outcome by tool: failures first with their output, then one line per pass. */

@@ -3,7 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
+      version = "6.0.0"
     }
   }
   # Bootstrap creates the state bucket, so its own state is local: keep the state file it

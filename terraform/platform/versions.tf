@@ -3,7 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
+      version = "6.0.0"
     }
   }
   # Partial configuration: bucket, key, region and locking come from environments/<env>.json

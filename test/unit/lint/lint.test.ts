@@ -45,7 +45,7 @@ describe("lint", () => {
     expect(report).toMatch(/== actionlint \(\.github\/workflows\/\): FAILED\n[\s\S]*stepz/);
     expect(report).toMatch(/ok {2}tsc \(tsconfig\.json\)/);
     expect(report.trimEnd().split("\n").at(-1)).toBe(
-      "lint failed: 4 of 5 checks (eslint, prettier, tofu fmt, actionlint)",
+      "lint failed: 4 of 6 checks (eslint, prettier, tofu fmt, actionlint)",
     );
   });
 
