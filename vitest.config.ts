@@ -14,7 +14,8 @@ export default defineConfig({
     coverage: {
       provider: "v8",
       include: ["src/**/*.ts"],
-      reporter: ["text-summary", "text"],
+      // Text for people; Cobertura (GitLab, CodeBuild), lcov and a JSON summary (the run record) for machines.
+      reporter: ["text-summary", "text", "cobertura", "lcovonly", "json-summary"],
     },
   },
 });

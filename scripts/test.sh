@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README): on a fresh machine it installs everything the suite needs, then
 # runs the whole suite with coverage, then the same lint as `dagger call lint`.
+# Machine-readable results: .pipeline/test-results.json, .pipeline/junit.xml and coverage/
+# (cobertura-coverage.xml, lcov.info, coverage-summary.json), which `dagger call test` returns.
 #   - toolchain: scripts/install-toolchain.sh (pinned, cached outside the repo, idempotent)
 #   - npm dependencies for the core and the Dagger module (npm ci, skipped when unchanged)
 # Ends with one line "tests: N passed, N failed".
@@ -32,7 +34,11 @@ npm_ci dagger
 step "test suite (vitest, with coverage)"
 mkdir -p .pipeline
 status=0
-npx vitest run --coverage --reporter=default --reporter=json --outputFile.json=.pipeline/test-results.json || status=$?
+# Beside the text: vitest's JSON (the closing line below), JUnit XML for the CIs' test views,
+# and (vitest.config.ts) Cobertura, lcov and a JSON summary of coverage in coverage/.
+npx vitest run --coverage --reporter=default \
+  --reporter=json --outputFile.json=.pipeline/test-results.json \
+  --reporter=junit --outputFile.junit=.pipeline/junit.xml || status=$?
 
 step "lint (the same checks as 'dagger call lint')"
 lint_status=0

@@ -6,6 +6,7 @@ import { containerCredentialsCommand } from "./container-credentials.js";
 import { detectDriftCommand } from "./detect-drift.js";
 import { githubOidcTokenCommand } from "./github-oidc-token.js";
 import { prCommentCommand } from "./pr-comment.js";
+import { reportCommand } from "./report.js";
 import { validateConfigCommand } from "./validate-config.js";
 import { validateTerraformCommand } from "./validate-terraform.js";
 import { imageCommands } from "./image-commands.js";
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   validateConfigCommand,
   lintCommand,
   prCommentCommand,
+  reportCommand,
   detectDriftCommand,
   githubOidcTokenCommand,
   containerCredentialsCommand,

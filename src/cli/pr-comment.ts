@@ -3,9 +3,11 @@ import path from "node:path";
 import { userError } from "../errors.js";
 import { DEFAULT_API_URL, gitHubClient, tokenFromEnv, type PullRequestRef } from "../github/client.js";
 import { partBudget, upsertPullRequestComment, type CommentChange } from "../github/pr-comment.js";
-import { readPlanDir, readSummaryParts } from "../terraform/plan-dir.js";
+import { readRunRecord } from "../report/collect.js";
+import { renderChecks } from "../report/markdown.js";
+import { PLAN_FILES, readPlanDir, readSummaryParts } from "../terraform/plan-dir.js";
 import { splitMarkdown } from "../terraform/split.js";
-import { requireString, type Command, type OptionValues } from "./command.js";
+import { optionalString, requireString, type Command, type OptionValues } from "./command.js";
 
 const VERBS: Record<CommentChange["action"], string> = {
   create: "created",
@@ -18,15 +20,18 @@ const VERBS: Record<CommentChange["action"], string> = {
  * Posts (or updates in place) the pull request's comment for one key, e.g. the plan of one
  * environment. The body is a plan directory's summary parts (--plan-dir; key plan/<env> by
  * default), or --body-file: several are the parts of one body, already split; a single body
- * over GitHub's limit is split here with the plan summary's Markdown splitter.
+ * over GitHub's limit is split here with the plan summary's Markdown splitter. With --record
+ * (a run's run.json), the run's check results come first, above the plan; without a plan
+ * directory (the plan did not run) the comment is the check results alone.
  */
 export const prCommentCommand: Command = {
   name: "pr-comment",
   summary: "Create or update in place the pull-request comment for a key (e.g. plan/dev); GITHUB_TOKEN from env",
   usage:
-    "pr-comment --repository OWNER/NAME --pr NUMBER (--plan-dir DIR [--key KEY] | --key KEY --body-file FILE [--body-file FILE ...]) [--api-url URL] [--dry-run] [--json]",
+    "pr-comment --repository OWNER/NAME --pr NUMBER (--plan-dir DIR [--record RUN_JSON] [--key KEY] | --record RUN_JSON [--key KEY] | --key KEY --body-file FILE [--body-file FILE ...]) [--api-url URL] [--dry-run] [--json]",
   options: {
     "plan-dir": { type: "string" },
+    record: { type: "string" },
     repository: { type: "string" },
     pr: { type: "string" },
     key: { type: "string" },
@@ -66,25 +71,39 @@ async function body(values: OptionValues, cwd: string): Promise<{ key: string; p
   const planDir = values["plan-dir"];
   const files = values["body-file"];
   const hasFiles = Array.isArray(files) && files.length > 0;
-  if (typeof planDir === "string" && hasFiles) {
-    throw userError("cli.bad-arguments", "pr-comment: pass --plan-dir or --body-file, not both");
+  const recordFile = optionalString(values, "record");
+  if ((typeof planDir === "string" || recordFile) && hasFiles) {
+    throw userError("cli.bad-arguments", "pr-comment: pass --plan-dir and/or --record, or --body-file, not both");
   }
-  if (typeof planDir === "string") {
-    const dir = path.resolve(cwd, planDir);
-    const { meta } = await readPlanDir(dir);
-    const key = typeof values.key === "string" ? values.key : `plan/${meta.env}`;
-    return { key, parts: await readSummaryParts(dir) };
-  }
+  if (typeof planDir === "string" || recordFile) return planBody(values, cwd, planDir, recordFile);
   const key = requireString(values, "key", "pr-comment");
   if (!hasFiles) {
     throw userError(
       "cli.missing-option",
-      "pr-comment: missing the body: pass --plan-dir or --body-file",
+      "pr-comment: missing the body: pass --plan-dir, --record or --body-file",
       `Usage: ecs-pipeline ${prCommentCommand.usage}`,
     );
   }
   const bodies = await Promise.all(files.map((f) => readBody(path.resolve(cwd, String(f)))));
   return { key, parts: bodies.length === 1 ? splitMarkdown(bodies[0]!, { maxChars: partBudget(key) }) : bodies };
+}
+
+/** The plan's summary, with the run's check results above it when a run record is given. */
+async function planBody(
+  values: OptionValues,
+  cwd: string,
+  planDir: OptionValues[string],
+  recordFile: string | undefined,
+): Promise<{ key: string; parts: string[] }> {
+  const record = recordFile ? await readRunRecord(path.resolve(cwd, recordFile)) : undefined;
+  const dir = typeof planDir === "string" ? path.resolve(cwd, planDir) : undefined;
+  const env = dir ? (await readPlanDir(dir)).meta.env : record?.env;
+  const key = optionalString(values, "key") ?? (env ? `plan/${env}` : requireString(values, "key", "pr-comment"));
+  if (!record) return { key, parts: await readSummaryParts(dir!) };
+  const plan = dir
+    ? await readBody(path.join(dir, PLAN_FILES.summary))
+    : "_The plan did not run; see the checks above._\n";
+  return { key, parts: splitMarkdown(`${renderChecks(record)}\n${plan}`, { maxChars: partBudget(key) }) };
 }
 
 function pullRequestFrom(values: OptionValues): PullRequestRef {
