@@ -7,3 +7,4 @@ state_bucket      = "platform-tfstate-222222222222"
 state_key         = "platform/staging.tfstate"
 lock_table        = "platform-tflock"
 github_repository = "example-org/ecs-pipeline"
+promote_to_environments = ["prod"]

@@ -1,5 +1,5 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { CREDENTIAL_ENV, openSession } from "../aws/index.js";
+import { CREDENTIAL_ENV, openSession, type RolePurpose } from "../aws/index.js";
 import { findService, loadEnvironment } from "../config/load.js";
 import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
 import { connect } from "../ecs/context.js";
@@ -31,8 +31,9 @@ interface Move {
 /**
  * Promotes images from one environment's registry to the next one's, by digest, every
  * platform, never rebuilding: either what each service runs now in the source environment
- * (--running, read from ECS) or what a commit published (--commit). Each side authenticates
- * with its own environment's deploy role; SOURCE_AWS_* / DEST_AWS_* variables, when set,
+ * (--running, read from ECS) or what a commit published (--commit). The source side reads with
+ * its pull-only promote role (or its deploy role when it has none), the destination writes with
+ * its deploy role; SOURCE_AWS_* / DEST_AWS_* variables, when set,
  * replace the base AWS_* credentials for that side (accounts with separate base identities).
  */
 export const promoteCommand: Command = {
@@ -60,8 +61,8 @@ export const promoteCommand: Command = {
     const moves = await planMoves(values, from, to, io);
     const srcOverride = optionalString(values, "source-registry");
     const dstOverride = optionalString(values, "dest-registry");
-    const src = srcOverride ? undefined : await login(from, "SOURCE_", io);
-    const dst = dstOverride ? undefined : await login(to, "DEST_", io);
+    const src = srcOverride ? undefined : await login(from, sourcePurpose(from), "SOURCE_", io);
+    const dst = dstOverride ? undefined : await login(to, "deploy", "DEST_", io);
     const tlsVerify = values["insecure-registries"] !== true;
     const dryRun = values["dry-run"] === true;
     const results: (PromoteResult & { service: string })[] = [];
@@ -126,7 +127,7 @@ async function planMoves(
       tags,
     }));
   }
-  const ecs = await connect(from, { vars: sideVars(io.env, "SOURCE_") });
+  const ecs = await connect(from, { vars: sideVars(io.env, "SOURCE_"), purpose: sourcePurpose(from) });
   try {
     const moves: Move[] = [];
     for (const [f, t] of services) {
@@ -155,8 +156,21 @@ async function planMoves(
   }
 }
 
-async function login(env: EnvironmentConfig, prefix: string, io: CommandIO): Promise<RegistryCredentials> {
-  const session = await openSession(env, { purpose: "deploy", vars: sideVars(io.env, prefix) });
+/**
+ * The source side reads with the source environment's pull-only role when it has one
+ * (aws.roles.promote): the promoting job may read there, never write.
+ */
+function sourcePurpose(from: EnvironmentConfig): RolePurpose {
+  return from.aws.roles.promote ? "promote" : "deploy";
+}
+
+async function login(
+  env: EnvironmentConfig,
+  purpose: RolePurpose,
+  prefix: string,
+  io: CommandIO,
+): Promise<RegistryCredentials> {
+  const session = await openSession(env, { purpose, vars: sideVars(io.env, prefix) });
   return ecrAuthorization(new ECRClient(session.config), env);
 }
 

@@ -90,7 +90,16 @@ export const environmentSchema = z
           .optional()
           .describe("Send every AWS call here instead of AWS (a local emulator). Never set for real accounts."),
         roles: z
-          .object({ plan: roleArn.optional(), apply: roleArn.optional(), deploy: roleArn.optional() })
+          .object({
+            plan: roleArn.optional(),
+            apply: roleArn.optional(),
+            deploy: roleArn.optional(),
+            promote: roleArn
+              .optional()
+              .describe(
+                "Pull-only role (terraform/bootstrap promote_source_role_arn) with which an environment promoted from this one reads what runs here and pulls the images; omit to use the deploy role.",
+              ),
+          })
           .strict()
           .default({}),
       })

@@ -1,6 +1,6 @@
 import { ECS } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { openSession, type CallerIdentity } from "../aws/index.js";
+import { openSession, type CallerIdentity, type RolePurpose } from "../aws/index.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { EcsApi, ElbApi } from "./api.js";
 
@@ -11,6 +11,8 @@ export interface CredentialOptions {
   roleArn?: string;
   /** SDK attempts per call (throttling is retried with backoff). Default 3. */
   maxAttempts?: number;
+  /** Which configured role to assume; default deploy. */
+  purpose?: RolePurpose;
 }
 
 export interface EcsContext {
@@ -23,7 +25,7 @@ export interface EcsContext {
 /** Credentials, the account guard, then clients: nothing touches ECS before the guard passed. */
 export async function connect(env: EnvironmentConfig, options: CredentialOptions): Promise<EcsContext> {
   const session = await openSession(env, {
-    purpose: "deploy",
+    purpose: options.purpose ?? "deploy",
     vars: options.vars,
     ...(options.roleArn ? { roleArn: options.roleArn } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),

@@ -147,4 +147,6 @@ module "github_oidc" {
   account_id         = var.account_id
   region             = var.region
   ecr_repositories   = var.ecr_repositories
+
+  promote_to_environments = var.promote_to_environments
 }

@@ -22,3 +22,8 @@ output "deploy_role_arn" {
   description = "Put in environments/<env>.json as aws.roles.apply and aws.roles.deploy."
   value       = module.github_oidc.deploy_role_arn
 }
+
+output "promote_source_role_arn" {
+  description = "Put in environments/<env>.json as aws.roles.promote (null unless promote_to_environments is set)."
+  value       = module.github_oidc.promote_source_role_arn
+}

@@ -51,3 +51,9 @@ variable "ecr_repositories" {
   type        = list(string)
   default     = ["platform/open-webui", "platform/bedrock-gateway", "platform/mcpo"]
 }
+
+variable "promote_to_environments" {
+  description = "Environments promoted from this one (e.g. [\"prod\"] on staging): their deploy jobs get a pull-only role here."
+  type        = list(string)
+  default     = []
+}

@@ -4,7 +4,7 @@
 # name prefix; the rest are limited to the services the platform uses.
 resource "aws_iam_role" "deploy" {
   name                 = "${var.name}-deploy"
-  assume_role_policy   = data.aws_iam_policy_document.trust["deploy"].json
+  assume_role_policy   = module.documents.deploy_trust
   max_session_duration = 3600
 }
 

@@ -19,7 +19,7 @@ resource "aws_iam_openid_connect_provider" "github" {
 
 # A job that runs in a GitHub Environment gets the subject repo:<owner>/<name>:environment:<env>
 # instead of the ref one, so the deploy workflow's own plan step needs that subject on the plan
-# role too; the deploy role trusts nothing else.
+# role too. The deploy role's trust (that subject only) is rendered in documents/.
 data "aws_iam_policy_document" "trust" {
   for_each = {
     plan = [
@@ -27,7 +27,6 @@ data "aws_iam_policy_document" "trust" {
       "repo:${var.github_repository}:ref:refs/heads/*",
       local.environment_subject,
     ]
-    deploy = [local.environment_subject]
   }
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]

@@ -49,3 +49,9 @@ variable "ecr_repositories" {
   description = "Names of the ECR repositories the deploy role manages and pushes to."
   type        = list(string)
 }
+
+variable "promote_to_environments" {
+  description = "GitHub Environments whose deploy jobs promote this environment's images (e.g. [\"prod\"] on staging): they get the pull-only promote-source role."
+  type        = list(string)
+  default     = []
+}
