@@ -1,8 +1,8 @@
 /**
- * AWS credentials for every function that reaches AWS. Each takes the same seven optional
- * Secrets (BaseIdentity, declared with the same names and doc comments in index.ts), and each
- * step that reaches AWS gets them through withAwsIdentity, the one place that turns them into
- * a container's variables. The core (src/aws) decides what to do with those variables: assume
+ * AWS credentials for every function that reaches AWS: the seven optional Secrets of the
+ * module's constructor (BaseIdentity, given once before the function name), which each step
+ * that reaches AWS gets through withAwsIdentity, the one place that turns them into a
+ * container's variables. The core (src/aws) decides what to do with those variables: assume
  * the environment's role for the step's purpose and check the account before anything else.
  */
 import { dag, type Container, type Directory, type Secret } from "@dagger.io/dagger";

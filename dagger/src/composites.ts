@@ -5,7 +5,7 @@
  */
 import { type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
 import type { BaseIdentity } from "./aws.js";
-import { deployServiceArgs, runEcsVerb } from "./deploy.js";
+import { deployServiceArgs, OutputFormat, runEcsVerb } from "./deploy.js";
 import { buildAllImages, buildPlan, publishImages, scanBuilt, type BuildPlan } from "./images.js";
 import { decideDrift, postPlanComment, step, wantsComment } from "./pipeline.js";
 import type { Stage, Step } from "./pipeline-runner.js";
@@ -175,11 +175,19 @@ async function apply(source: Directory, o: DeployOptions, state: DeployState): P
 function deployChanged(source: Directory, o: DeployOptions, service: string, image: string): Step {
   return step(`deployService ${service}`, async () => {
     const common = { env: o.env, service, image, confirm: o.confirm };
-    const preview = await runEcsVerb(source, deployServiceArgs({ ...common, dryRun: true, json: true }), o.identity);
+    const preview = await runEcsVerb(
+      source,
+      deployServiceArgs({ ...common, dryRun: true, format: OutputFormat.Json }),
+      o.identity,
+    );
     if ((JSON.parse(preview) as { forcedNewDeployment?: boolean }).forcedNewDeployment) {
       return `unchanged: already runs ${image}`;
     }
-    const report = await runEcsVerb(source, deployServiceArgs({ ...common, dryRun: false, json: false }), o.identity);
+    const report = await runEcsVerb(
+      source,
+      deployServiceArgs({ ...common, dryRun: false, format: OutputFormat.Text }),
+      o.identity,
+    );
     return report.trim().split("\n")[0];
   });
 }

@@ -7,13 +7,21 @@ import { ReturnType, type Directory } from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 
+/** How deployService and rollback present their result (`--format json`). */
+export enum OutputFormat {
+  /** The report a person reads. */
+  Text = "text",
+  /** The result as JSON, for scripts. */
+  Json = "json",
+}
+
 /** What both verbs take besides credentials. */
 export interface EcsVerbOptions {
   env: string;
   service: string;
   confirm?: string;
   dryRun: boolean;
-  json: boolean;
+  format: OutputFormat;
   timeoutSeconds?: number;
   healthUrl?: string;
   keepRevisions?: number;
@@ -24,7 +32,8 @@ function common(o: EcsVerbOptions): string[] {
   const args = ["--env", o.env, "--service", o.service];
   if (o.confirm) args.push("--confirm", o.confirm);
   if (o.dryRun) args.push("--dry-run");
-  if (o.json) args.push("--json");
+  // The core CLI's `--json` is its convention for every verb; only the module's argument was renamed.
+  if (o.format === OutputFormat.Json) args.push("--json");
   if (o.timeoutSeconds !== undefined) args.push("--timeout-seconds", String(o.timeoutSeconds));
   if (o.healthUrl) args.push("--health-url", o.healthUrl);
   if (o.keepRevisions !== undefined) args.push("--keep-revisions", String(o.keepRevisions));

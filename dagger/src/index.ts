@@ -10,9 +10,9 @@ import {
   type Secret,
 } from "@dagger.io/dagger";
 import { everyCall, lintToolbox, motoService, SOURCE_IGNORE, testMachine } from "./containers.js";
-import { withAwsIdentity } from "./aws.js";
+import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { buildAllImages, buildPlan, promoter, publishImages, scanBuilt, scanContainer } from "./images.js";
-import { deployServiceArgs, rollbackArgs, runEcsVerb } from "./deploy.js";
+import { deployServiceArgs, OutputFormat, rollbackArgs, runEcsVerb } from "./deploy.js";
 import { applyPlan, planDirectory, validateReports } from "./terraform.js";
 import { checkSteps, deployStages, detectDriftStages, pullRequestStages } from "./composites.js";
 import { runComposite } from "./pipeline.js";
@@ -26,6 +26,60 @@ import { runComposite } from "./pipeline.js";
  */
 @object()
 export class EcsPipeline {
+  // The base identity, kept as the object's state (not exposed as fields): each function that
+  // reaches AWS hands it to withAwsIdentity (aws.ts), which assumes the environment's role.
+  awsAccessKeyId?: Secret;
+  awsSecretAccessKey?: Secret;
+  awsSessionToken?: Secret;
+  awsWebIdentityToken?: Secret;
+  githubOidcRequestUrl?: Secret;
+  githubOidcRequestToken?: Secret;
+  awsContainerCredentialsUri?: Secret;
+
+  /**
+   * The AWS identity every function that reaches AWS uses, given once before the function:
+   * `dagger call --aws-web-identity-token env:AWS_ID_TOKEN deploy --env dev ...`. All optional:
+   * lint, test and the other functions that never reach AWS need none, and the core says which
+   * are missing when a function does.
+   */
+  constructor(
+    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
+    awsAccessKeyId?: Secret,
+    /** AWS secret access key, with awsAccessKeyId. */
+    awsSecretAccessKey?: Secret,
+    /** AWS session token, for temporary keys. */
+    awsSessionToken?: Secret,
+    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
+    awsWebIdentityToken?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
+    githubOidcRequestUrl?: Secret,
+    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
+    githubOidcRequestToken?: Secret,
+    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
+    awsContainerCredentialsUri?: Secret,
+  ) {
+    this.awsAccessKeyId = awsAccessKeyId;
+    this.awsSecretAccessKey = awsSecretAccessKey;
+    this.awsSessionToken = awsSessionToken;
+    this.awsWebIdentityToken = awsWebIdentityToken;
+    this.githubOidcRequestUrl = githubOidcRequestUrl;
+    this.githubOidcRequestToken = githubOidcRequestToken;
+    this.awsContainerCredentialsUri = awsContainerCredentialsUri;
+  }
+
+  /** The constructor's identity, as the helpers take it. */
+  private identity(): BaseIdentity {
+    return {
+      awsAccessKeyId: this.awsAccessKeyId,
+      awsSecretAccessKey: this.awsSecretAccessKey,
+      awsSessionToken: this.awsSessionToken,
+      awsWebIdentityToken: this.awsWebIdentityToken,
+      githubOidcRequestUrl: this.githubOidcRequestUrl,
+      githubOidcRequestToken: this.githubOidcRequestToken,
+      awsContainerCredentialsUri: this.awsContainerCredentialsUri,
+    };
+  }
+
   /**
    * Lint everything: ESLint and Prettier over the TypeScript, tsc for the core and the module,
    * tofu fmt over terraform/, actionlint over the workflows. Reports every finding grouped by
@@ -202,32 +256,10 @@ export class EcsPipeline {
     allowUnscanned = false,
     /** Build, verify scans and print what would be pushed, without logging in or pushing. */
     dryRun = false,
-    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
-    awsAccessKeyId?: Secret,
-    /** AWS secret access key, with awsAccessKeyId. */
-    awsSecretAccessKey?: Secret,
-    /** AWS session token, for temporary keys. */
-    awsSessionToken?: Secret,
-    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
-    awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
-    githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
-    githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
-    awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
     const plan = await buildPlan(source, env, { services, platforms: [], commit: commitSha });
     const built = await buildAllImages(source, plan);
-    const identity = {
-      awsAccessKeyId,
-      awsSecretAccessKey,
-      awsSessionToken,
-      awsWebIdentityToken,
-      githubOidcRequestUrl,
-      githubOidcRequestToken,
-      awsContainerCredentialsUri,
-    };
+    const identity = this.identity();
     const gate = { threshold, ignoreFile, dbRepository };
     return publishImages(source, { plan, built, scans, gate, allowUnscanned, identity, dryRun });
   }
@@ -259,20 +291,6 @@ export class EcsPipeline {
       ignore: SOURCE_IGNORE,
     })
     source?: Directory,
-    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
-    awsAccessKeyId?: Secret,
-    /** AWS secret access key, with awsAccessKeyId. */
-    awsSecretAccessKey?: Secret,
-    /** AWS session token, for temporary keys. */
-    awsSessionToken?: Secret,
-    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
-    awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
-    githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
-    githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
-    awsContainerCredentialsUri?: Secret,
     /** Destination only: access key id of its own base identity; when set, the destination ignores the base one. */
     destAwsAccessKeyId?: Secret,
     /** Destination only: secret access key, with destAwsAccessKeyId. */
@@ -285,15 +303,7 @@ export class EcsPipeline {
     if (service) args.push("--service", service);
     if (digest) args.push("--digest", digest);
     if (dryRun) args.push("--dry-run");
-    const identity = {
-      awsAccessKeyId,
-      awsSecretAccessKey,
-      awsSessionToken,
-      awsWebIdentityToken,
-      githubOidcRequestUrl,
-      githubOidcRequestToken,
-      awsContainerCredentialsUri,
-    };
+    const identity = this.identity();
     const dest = {
       awsAccessKeyId: destAwsAccessKeyId,
       awsSecretAccessKey: destAwsSecretAccessKey,
@@ -348,30 +358,8 @@ export class EcsPipeline {
     source: Directory,
     /** Seconds to wait for the state lock before failing. */
     lockTimeout = 60,
-    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
-    awsAccessKeyId?: Secret,
-    /** AWS secret access key, with awsAccessKeyId. */
-    awsSecretAccessKey?: Secret,
-    /** AWS session token, for temporary keys. */
-    awsSessionToken?: Secret,
-    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
-    awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
-    githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
-    githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
-    awsContainerCredentialsUri?: Secret,
   ): Promise<Directory> {
-    const identity = {
-      awsAccessKeyId,
-      awsSecretAccessKey,
-      awsSessionToken,
-      awsWebIdentityToken,
-      githubOidcRequestUrl,
-      githubOidcRequestToken,
-      awsContainerCredentialsUri,
-    };
+    const identity = this.identity();
     return planDirectory(source, { env, lockTimeout, identity });
   }
 
@@ -400,30 +388,8 @@ export class EcsPipeline {
     dryRun = false,
     /** Seconds to wait for the state lock before failing. */
     lockTimeout = 60,
-    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
-    awsAccessKeyId?: Secret,
-    /** AWS secret access key, with awsAccessKeyId. */
-    awsSecretAccessKey?: Secret,
-    /** AWS session token, for temporary keys. */
-    awsSessionToken?: Secret,
-    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
-    awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
-    githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
-    githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
-    awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
-    const identity = {
-      awsAccessKeyId,
-      awsSecretAccessKey,
-      awsSessionToken,
-      awsWebIdentityToken,
-      githubOidcRequestUrl,
-      githubOidcRequestToken,
-      awsContainerCredentialsUri,
-    };
+    const identity = this.identity();
     return applyPlan(source, { env, plan, confirm, dryRun, lockTimeout, identity });
   }
 
@@ -448,8 +414,8 @@ export class EcsPipeline {
     confirm?: string,
     /** Render and diff only; register and change nothing. */
     dryRun = false,
-    /** Return the result as JSON instead of the report. */
-    json = false,
+    /** How to present the result: text (the report) or json. */
+    format: OutputFormat = OutputFormat.Text,
     /** Rollout timeout in seconds (default: the environment's deploy.timeoutSeconds). */
     timeoutSeconds?: number,
     /** URL probed after the rollout (default: the service's healthCheck.url, if any). */
@@ -464,20 +430,6 @@ export class EcsPipeline {
       ignore: SOURCE_IGNORE,
     })
     source?: Directory,
-    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
-    awsAccessKeyId?: Secret,
-    /** AWS secret access key, with awsAccessKeyId. */
-    awsSecretAccessKey?: Secret,
-    /** AWS session token, for temporary keys. */
-    awsSessionToken?: Secret,
-    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
-    awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
-    githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
-    githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
-    awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
     const args = deployServiceArgs({
       env,
@@ -485,21 +437,13 @@ export class EcsPipeline {
       image,
       confirm,
       dryRun,
-      json,
+      format,
       timeoutSeconds,
       healthUrl,
       keepRevisions,
       roleArn,
     });
-    const identity = {
-      awsAccessKeyId,
-      awsSecretAccessKey,
-      awsSessionToken,
-      awsWebIdentityToken,
-      githubOidcRequestUrl,
-      githubOidcRequestToken,
-      awsContainerCredentialsUri,
-    };
+    const identity = this.identity();
     return runEcsVerb(source!, args, identity);
   }
 
@@ -521,8 +465,8 @@ export class EcsPipeline {
     confirm?: string,
     /** Show the target and the diff only; change nothing. */
     dryRun = false,
-    /** Return the result as JSON instead of the report. */
-    json = false,
+    /** How to present the result: text (the report) or json. */
+    format: OutputFormat = OutputFormat.Text,
     /** Rollout timeout in seconds (default: the environment's deploy.timeoutSeconds). */
     timeoutSeconds?: number,
     /** URL probed after the rollout (default: the service's healthCheck.url, if any). */
@@ -537,20 +481,6 @@ export class EcsPipeline {
       ignore: SOURCE_IGNORE,
     })
     source?: Directory,
-    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
-    awsAccessKeyId?: Secret,
-    /** AWS secret access key, with awsAccessKeyId. */
-    awsSecretAccessKey?: Secret,
-    /** AWS session token, for temporary keys. */
-    awsSessionToken?: Secret,
-    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
-    awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
-    githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
-    githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
-    awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
     const args = rollbackArgs({
       env,
@@ -558,21 +488,13 @@ export class EcsPipeline {
       revision,
       confirm,
       dryRun,
-      json,
+      format,
       timeoutSeconds,
       healthUrl,
       keepRevisions,
       roleArn,
     });
-    const identity = {
-      awsAccessKeyId,
-      awsSecretAccessKey,
-      awsSessionToken,
-      awsWebIdentityToken,
-      githubOidcRequestUrl,
-      githubOidcRequestToken,
-      awsContainerCredentialsUri,
-    };
+    const identity = this.identity();
     return runEcsVerb(source!, args, identity);
   }
 
@@ -617,31 +539,9 @@ export class EcsPipeline {
     githubToken?: Secret,
     /** GitHub REST API base URL, for GitHub Enterprise (default https://api.github.com). */
     githubApiUrl?: string,
-    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
-    awsAccessKeyId?: Secret,
-    /** AWS secret access key, with awsAccessKeyId. */
-    awsSecretAccessKey?: Secret,
-    /** AWS session token, for temporary keys. */
-    awsSessionToken?: Secret,
-    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
-    awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
-    githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
-    githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
-    awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
-    const identity = {
-      awsAccessKeyId,
-      awsSecretAccessKey,
-      awsSessionToken,
-      awsWebIdentityToken,
-      githubOidcRequestUrl,
-      githubOidcRequestToken,
-      awsContainerCredentialsUri,
-    };
-    const pr = pullRequestStages(this, source, { env, identity, repository, prNumber, githubToken, githubApiUrl });
+    const target = { repository, prNumber, githubToken, githubApiUrl };
+    const pr = pullRequestStages(this, source, { env, identity: this.identity(), ...target });
     const summary = await runComposite(`pullRequest ${env}`, pr.stages);
     return `${summary}\n\n${await pr.planDir()!.file("summary.md").contents()}`;
   }
@@ -674,30 +574,8 @@ export class EcsPipeline {
     dbRepository?: string,
     /** Build, scan, plan and check everything; push, apply and deploy nothing. */
     dryRun = false,
-    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
-    awsAccessKeyId?: Secret,
-    /** AWS secret access key, with awsAccessKeyId. */
-    awsSecretAccessKey?: Secret,
-    /** AWS session token, for temporary keys. */
-    awsSessionToken?: Secret,
-    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
-    awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
-    githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
-    githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
-    awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
-    const identity = {
-      awsAccessKeyId,
-      awsSecretAccessKey,
-      awsSessionToken,
-      awsWebIdentityToken,
-      githubOidcRequestUrl,
-      githubOidcRequestToken,
-      awsContainerCredentialsUri,
-    };
+    const identity = this.identity();
     const options = { env, commitSha, confirm, threshold, ignoreFile, dbRepository, dryRun, identity };
     return runComposite(`deploy ${env}${dryRun ? " (dry run)" : ""}`, deployStages(source, options));
   }
@@ -716,30 +594,8 @@ export class EcsPipeline {
       ignore: SOURCE_IGNORE,
     })
     source: Directory,
-    /** AWS access key id of the base identity, with which each AWS step assumes the environment's role. */
-    awsAccessKeyId?: Secret,
-    /** AWS secret access key, with awsAccessKeyId. */
-    awsSecretAccessKey?: Secret,
-    /** AWS session token, for temporary keys. */
-    awsSessionToken?: Secret,
-    /** A CI's OIDC token itself (GitLab id_token), exchanged for the environment's role. */
-    awsWebIdentityToken?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL; a fresh OIDC token is requested each time a role is assumed. */
-    githubOidcRequestUrl?: Secret,
-    /** GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_TOKEN, with githubOidcRequestUrl. */
-    githubOidcRequestToken?: Secret,
-    /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
-    awsContainerCredentialsUri?: Secret,
   ): Promise<string> {
-    const identity = {
-      awsAccessKeyId,
-      awsSecretAccessKey,
-      awsSessionToken,
-      awsWebIdentityToken,
-      githubOidcRequestUrl,
-      githubOidcRequestToken,
-      awsContainerCredentialsUri,
-    };
+    const identity = this.identity();
     return runComposite(`detectDrift ${env}`, detectDriftStages(source, env, identity));
   }
 }

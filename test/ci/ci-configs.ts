@@ -75,46 +75,58 @@ export function shellCommands(text: string): string[][] {
   return commands;
 }
 
-/** A parsed `dagger call <function> --flag value ...`. Flags keep their CLI (kebab-case) names. */
+/**
+ * A parsed `dagger call [--constructor-arg value ...] <function> --flag value ...`. Flags keep
+ * their CLI (kebab-case) names.
+ */
 export interface DaggerCall {
   function: string;
+  /** The module's constructor arguments, before the function (the AWS identity). */
+  constructorFlags: Map<string, string>;
   /** Every `--name value` / `--name=value`; a flag followed by another flag or nothing is "true". */
   flags: Map<string, string>;
   /** Words after the arguments that are not flags (a chained function), which we do not use. */
   rest: string[];
 }
 
+function readFlag(tail: string[], i: number, flags: Map<string, string>, valueRequired: boolean): number {
+  const w = tail[i]!;
+  const eq = w.indexOf("=");
+  if (eq > 0) {
+    flags.set(w.slice(2, eq), w.slice(eq + 1));
+    return i;
+  }
+  const next = tail[i + 1];
+  if (next !== undefined && (valueRequired || !next.startsWith("--"))) {
+    flags.set(w.slice(2), next);
+    return i + 1;
+  }
+  flags.set(w.slice(2), "true");
+  return i;
+}
+
 export function parseDaggerCall(words: string[]): DaggerCall | undefined {
   if (words[0] !== "dagger") return undefined;
   const callAt = words.indexOf("call");
   if (callAt < 0) return undefined;
-  const fn = words[callAt + 1];
+  // Before the function: constructor flags, every one a Secret (test/dagger checks), so each
+  // takes a value and the first word no flag consumes is the function.
+  const constructorFlags = new Map<string, string>();
+  let at = callAt + 1;
+  while (words[at]?.startsWith("--")) at = readFlag(words, at, constructorFlags, true) + 1;
+  const fn = words[at];
   if (!fn) throw new Error(`dagger call without a function: ${words.join(" ")}`);
   const flags = new Map<string, string>();
   const rest: string[] = [];
-  const tail = words.slice(callAt + 2);
+  const tail = words.slice(at + 1);
   for (let i = 0; i < tail.length; i++) {
-    const w = tail[i]!;
-    if (!w.startsWith("--")) {
-      rest.push(w);
-      continue;
-    }
-    const eq = w.indexOf("=");
-    if (eq > 0) {
-      flags.set(w.slice(2, eq), w.slice(eq + 1));
-    } else if (tail[i + 1] !== undefined && !tail[i + 1]!.startsWith("--")) {
-      flags.set(w.slice(2), tail[++i]!);
-    } else {
-      flags.set(w.slice(2), "true");
-    }
+    if (tail[i]!.startsWith("--")) i = readFlag(tail, i, flags, false);
+    else rest.push(tail[i]!);
   }
-  return { function: fn, flags, rest };
+  return { function: fn, constructorFlags, flags, rest };
 }
 
-/** camelCase (module) to kebab-case (CLI), the way the Dagger CLI names functions and flags. */
-export function kebab(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
-}
+export { kebab } from "../support/introspect.js";
 
 /** Set by the runner in every job (https://docs.github.com/actions/reference/variables-reference). */
 const GITHUB_RUNNER_ENV = [

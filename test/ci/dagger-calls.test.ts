@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { introspectModule, type RegisteredFunction } from "../support/introspect.js";
+import {
+  constructorArgs,
+  introspectModule,
+  type RegisteredArgument,
+  type RegisteredFunction,
+} from "../support/introspect.js";
 import {
   codeBuildCommands,
   gitHubCommands,
@@ -41,6 +46,31 @@ async function functionsByCliName(): Promise<Map<string, RegisteredFunction>> {
   return new Map(Object.entries(fns).map(([name, fn]) => [kebab(name), fn]));
 }
 
+async function constructorByCliName(): Promise<Map<string, RegisteredArgument>> {
+  return new Map(Object.entries(await constructorArgs()).map(([name, arg]) => [kebab(name), arg]));
+}
+
+/** A call's flags with the arguments they set: the constructor's, then the function's. */
+function flagsOf(
+  call: DaggerCall,
+  ctor: Map<string, RegisteredArgument>,
+  fn: RegisteredFunction,
+): [string, string, RegisteredArgument | undefined][] {
+  const args = new Map(Object.entries(fn.args).map(([name, arg]) => [kebab(name), arg]));
+  return [
+    ...[...call.constructorFlags].map(([flag, value]): [string, string, RegisteredArgument | undefined] => [
+      flag,
+      value,
+      ctor.get(flag),
+    ]),
+    ...[...call.flags].map(([flag, value]): [string, string, RegisteredArgument | undefined] => [
+      flag,
+      value,
+      args.get(flag),
+    ]),
+  ];
+}
+
 describe("`dagger call` in the CI configurations", () => {
   const calls = allCalls();
 
@@ -61,16 +91,24 @@ describe("`dagger call` in the CI configurations", () => {
     }
   });
 
-  it("pass only arguments the function declares, and every argument it requires", async () => {
+  it("pass only arguments the constructor or the function declares, each in its place, and every required one", async () => {
     const fns = await functionsByCliName();
+    const ctor = await constructorByCliName();
     for (const { where, call } of calls) {
       const fn = fns.get(call.function);
       if (!fn) continue; // reported by the test above
       const declared = new Map(Object.entries(fn.args).map(([name, arg]) => [kebab(name), arg]));
+      for (const flag of call.constructorFlags.keys()) {
+        expect(
+          ctor.has(flag),
+          `${where}: --${flag} before the function is not a constructor argument; it has ${[...ctor.keys()].join(", ")}`,
+        ).toBe(true);
+      }
       for (const flag of call.flags.keys()) {
+        const hint = ctor.has(flag) ? "; it is the constructor's: put it before the function name" : "";
         expect(
           declared.has(flag),
-          `${where}: --${flag} is not an argument; it has ${[...declared.keys()].join(", ")}`,
+          `${where}: --${flag} is not an argument of ${call.function}${hint}; it has ${[...declared.keys()].join(", ")}`,
         ).toBe(true);
       }
       for (const [flag, arg] of declared) {
@@ -82,12 +120,13 @@ describe("`dagger call` in the CI configurations", () => {
 
   it("pass Secrets only from environment variables the job provides, and plain values only as values", async () => {
     const fns = await functionsByCliName();
+    const ctor = await constructorByCliName();
+    const { enums } = await introspectModule();
     for (const { where, command, call } of calls) {
       const fn = fns.get(call.function);
       if (!fn) continue;
-      const types = new Map(Object.entries(fn.args).map(([name, arg]) => [kebab(name), arg.type]));
-      for (const [flag, value] of call.flags) {
-        const type = types.get(flag);
+      for (const [flag, value, arg] of flagsOf(call, ctor, fn)) {
+        const type = arg?.type;
         if (type === undefined) continue;
         if (type === "Secret") {
           const match = /^env:([A-Z0-9_]+)$/.exec(value);
@@ -106,6 +145,9 @@ describe("`dagger call` in the CI configurations", () => {
             );
           }
           if (type === "boolean") expect(value, `${where}: --${flag}`).toBe("true");
+          // The CLI matches an enum's member names case-insensitively (cmd/dagger/flags.go enumValue.Set).
+          const members = enums[type] ? Object.keys(enums[type]).map((m) => m.toLowerCase()) : undefined;
+          if (members) expect(members, `${where}: --${flag} ${value}`).toContain(value.toLowerCase());
           if (type === "integer" && !value.startsWith("$")) expect(value, `${where}: --${flag}`).toMatch(/^\d+$/);
         }
       }

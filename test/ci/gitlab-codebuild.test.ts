@@ -64,8 +64,11 @@ describe("GitLab CI", () => {
     }
     expect((jobs.get("deploy-prod")!.rules as Yaml[])[0]!.when).toBe("manual");
     expect(
-      [...jobs.values()].flatMap((j) => (j.script as string[]).filter((l) => / call (deploy|rollback) /.test(l)))
-        .length,
+      [...jobs.values()].flatMap((j) =>
+        (j.script as string[]).filter((l) =>
+          ["deploy", "rollback"].includes(parseDaggerCall(shellCommands(l)[0]!)?.function ?? ""),
+        ),
+      ).length,
     ).toBe(6);
   });
 });

@@ -1,22 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { registeredFunction as fn, signature } from "../support/introspect.js";
+import { introspectModule, registeredFunction as fn, signature } from "../support/introspect.js";
 
 const tail = [
   "confirm: string?",
   "dryRun: boolean = false",
-  "json: boolean = false",
+  'format: OutputFormat = "text"',
   "timeoutSeconds: integer?",
   "healthUrl: string?",
   "keepRevisions: integer?",
   "roleArn: string?",
   "source: Directory? @ /",
-  "awsAccessKeyId: Secret?",
-  "awsSecretAccessKey: Secret?",
-  "awsSessionToken: Secret?",
-  "awsWebIdentityToken: Secret?",
-  "githubOidcRequestUrl: Secret?",
-  "githubOidcRequestToken: Secret?",
-  "awsContainerCredentialsUri: Secret?",
 ];
 
 describe("the ECS deploy functions as the engine would register them", () => {
@@ -32,6 +25,16 @@ describe("the ECS deploy functions as the engine would register them", () => {
     expect(f).toMatchObject({ cache: "never", check: false, returns: "string" });
     expect(signature(f.args)).toEqual(["env: string", "service: string", "revision: string?", ...tail]);
     expect(f.args.revision!.description).toMatch(/last revision that was stable before the current one/);
+  });
+
+  it("presents the result as text or json through a format enum, never a `json` flag the CLI owns", async () => {
+    // `dagger call` defines -j/--json itself; an argument of that name fails every call (issue 10).
+    expect((await introspectModule()).enums.OutputFormat).toEqual({ Text: "text", Json: "json" });
+    for (const name of ["deployService", "rollback"]) {
+      const f = await fn(name);
+      expect(f.args.json, name).toBeUndefined();
+      expect(f.args.format!.description, name).toMatch(/text .* or json/);
+    }
   });
 
   it("documents every argument of both, because the docs are `dagger call --help`", async () => {

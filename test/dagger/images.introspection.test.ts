@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AWS_IDENTITY_SIGNATURE, registeredFunction as fn, signature, SOURCE_IGNORE } from "../support/introspect.js";
+import { registeredFunction as fn, signature, SOURCE_IGNORE } from "../support/introspect.js";
 
 describe("the image functions as the engine would register them", () => {
   it("registers buildAll: an environment, optional service and platform subsets, returning containers", async () => {
@@ -56,7 +56,6 @@ describe("the image functions as the engine would register them", () => {
       "dbRepository: string?",
       "allowUnscanned: boolean = false",
       "dryRun: boolean = false",
-      ...AWS_IDENTITY_SIGNATURE,
     ]);
   });
 
@@ -71,7 +70,6 @@ describe("the image functions as the engine would register them", () => {
       "digest: string?",
       "dryRun: boolean = false",
       "source: Directory? @ /",
-      ...AWS_IDENTITY_SIGNATURE,
       "destAwsAccessKeyId: Secret?",
       "destAwsSecretAccessKey: Secret?",
       "destAwsSessionToken: Secret?",

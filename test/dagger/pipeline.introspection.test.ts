@@ -16,17 +16,6 @@ function shape(f: RegisteredFunction): [string, string, boolean, unknown][] {
   ]);
 }
 
-/** The base identity every composite that reaches AWS takes, the same as deployService and rollback. */
-const IDENTITY: [string, string, boolean, unknown][] = [
-  ["awsAccessKeyId", "Secret", true, undefined],
-  ["awsSecretAccessKey", "Secret", true, undefined],
-  ["awsSessionToken", "Secret", true, undefined],
-  ["awsWebIdentityToken", "Secret", true, undefined],
-  ["githubOidcRequestUrl", "Secret", true, undefined],
-  ["githubOidcRequestToken", "Secret", true, undefined],
-  ["awsContainerCredentialsUri", "Secret", true, undefined],
-];
-
 describe("the composite Dagger functions as the engine would register them", () => {
   it("registers check over the repository, never cached so its tests really run", async () => {
     const check = await fn("check");
@@ -36,7 +25,7 @@ describe("the composite Dagger functions as the engine would register them", () 
     expect(check.args.source).toMatchObject({ defaultPath: "/", ignore: SOURCE_IGNORE });
   });
 
-  it("registers pullRequest with the environment, the optional comment target and the base identity", async () => {
+  it("registers pullRequest with the environment, the optional comment target (the AWS identity is the constructor's)", async () => {
     const pr = await fn("pullRequest");
     expect(pr).toMatchObject({ cache: "never", returns: "string" });
     expect(shape(pr)).toEqual([
@@ -46,12 +35,11 @@ describe("the composite Dagger functions as the engine would register them", () 
       ["prNumber", "integer", true, undefined],
       ["githubToken", "Secret", true, undefined],
       ["githubApiUrl", "string", true, undefined],
-      ...IDENTITY,
     ]);
     expect(pr.args.source).toMatchObject({ defaultPath: "/", ignore: SOURCE_IGNORE });
   });
 
-  it("registers deploy with the commit, the approval, the scan gate, a dry run and the base identity", async () => {
+  it("registers deploy with the commit, the approval, the scan gate, a dry run (the AWS identity is the constructor's)", async () => {
     const deploy = await fn("deploy");
     expect(deploy).toMatchObject({ cache: "never", returns: "string" });
     expect(deploy.description).toMatch(/buildAll -> scanImage -> publish -> plan -> apply ->\s+deployService/);
@@ -64,17 +52,15 @@ describe("the composite Dagger functions as the engine would register them", () 
       ["ignoreFile", "File", true, undefined],
       ["dbRepository", "string", true, undefined],
       ["dryRun", "boolean", false, false],
-      ...IDENTITY,
     ]);
   });
 
-  it("registers detectDrift with the environment and the base identity", async () => {
+  it("registers detectDrift with the environment (the AWS identity is the constructor's)", async () => {
     const drift = await fn("detectDrift");
     expect(drift).toMatchObject({ cache: "never", returns: "string" });
     expect(shape(drift)).toEqual([
       ["env", "string", false, undefined],
       ["source", "Directory", false, undefined],
-      ...IDENTITY,
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AWS_IDENTITY_SIGNATURE, registeredFunction as fn, signature, SOURCE_IGNORE } from "../support/introspect.js";
+import { registeredFunction as fn, signature, SOURCE_IGNORE } from "../support/introspect.js";
 
 describe("the Terraform functions as the engine would register them", () => {
   it("registers validateTerraform: cacheable, a HIGH default severity, tools to skip, reports as a directory", async () => {
@@ -18,12 +18,7 @@ describe("the Terraform functions as the engine would register them", () => {
   it("registers plan: never cached, an environment, a lock timeout and credentials only as Secrets", async () => {
     const f = await fn("plan");
     expect(f).toMatchObject({ cache: "never", returns: "Directory" });
-    expect(signature(f.args)).toEqual([
-      "env: string",
-      "source: Directory @ /",
-      "lockTimeout: integer = 60",
-      ...AWS_IDENTITY_SIGNATURE,
-    ]);
+    expect(signature(f.args)).toEqual(["env: string", "source: Directory @ /", "lockTimeout: integer = 60"]);
     expect(f.description).toMatch(/fingerprint\.json/);
   });
 
@@ -37,7 +32,6 @@ describe("the Terraform functions as the engine would register them", () => {
       'confirm: string = ""',
       "dryRun: boolean = false",
       "lockTimeout: integer = 60",
-      ...AWS_IDENTITY_SIGNATURE,
     ]);
     for (const a of Object.values(f.args)) expect(a.description).not.toBe("");
   });

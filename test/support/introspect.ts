@@ -28,7 +28,17 @@ export interface RegisteredFunction {
 export interface RegisteredModule {
   name: string;
   engineVersion: string;
-  objects: Record<string, { description: string; functions: Record<string, RegisteredFunction> }>;
+  objects: Record<
+    string,
+    {
+      description: string;
+      /** What `dagger call --<arg> ... <function>` takes before the function, in declaration order. */
+      constructorArgs: Record<string, RegisteredArgument>;
+      functions: Record<string, RegisteredFunction>;
+    }
+  >;
+  /** Enumerations: name -> member names (what the CLI accepts, case-insensitively) -> value. */
+  enums: Record<string, Record<string, string>>;
 }
 
 interface TypeDefJson {
@@ -49,7 +59,7 @@ export const SOURCE_IGNORE = [
   ".pipeline",
 ];
 
-/** The base identity every function that reaches AWS takes (dagger/src/aws.ts), in `--help` order. */
+/** The base identity (dagger/src/aws.ts), the main object's constructor arguments, in `--help` order. */
 export const AWS_IDENTITY = [
   "awsAccessKeyId",
   "awsSecretAccessKey",
@@ -60,8 +70,17 @@ export const AWS_IDENTITY = [
   "awsContainerCredentialsUri",
 ];
 
-/** The same identity as `signature()` lines. */
-export const AWS_IDENTITY_SIGNATURE = AWS_IDENTITY.map((name) => `${name}: Secret?`);
+/** The main object's constructor arguments: what `dagger call` takes before the function name. */
+export async function constructorArgs(): Promise<Record<string, RegisteredArgument>> {
+  const found = (await introspectModule()).objects.EcsPipeline;
+  if (!found) throw new Error("EcsPipeline is not registered");
+  return found.constructorArgs;
+}
+
+/** camelCase (module) to kebab-case (CLI), the way the Dagger CLI names functions and flags. */
+export function kebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+}
 
 /** One function of the module's main object, or a failure naming it. */
 export async function registeredFunction(name: string): Promise<RegisteredFunction> {
@@ -125,21 +144,7 @@ async function scanModule(): Promise<RegisteredModule> {
     const functions: Record<string, RegisteredFunction> = {};
     for (const [fnName, fn] of Object.entries(object.methods)) {
       const json = JSON.parse(JSON.stringify(fn)) as ScannedFunctionJson;
-      const args: Record<string, RegisteredArgument> = {};
-      for (const [argName, arg] of Object.entries(json.arguments)) {
-        args[argName] = {
-          description: arg.description,
-          type: typeName(arg.type),
-          // register.js: a default it cannot register (a list) makes the argument optional instead.
-          optional: arg.isOptional || Array.isArray(arg.defaultValue),
-          // The introspector keeps the literal's value (a string default is a plain string, not
-          // JSON); the engine registers it only for primitive types (register.js), so a list
-          // default such as `services: string[] = []` is registered as optional with no default.
-          defaultValue: Array.isArray(arg.defaultValue) ? undefined : arg.defaultValue,
-          defaultPath: arg.defaultPath,
-          ignore: arg.ignore,
-        };
-      }
+      const args = registeredArgs(json.arguments);
       functions[fnName] = {
         description: json.description,
         cache: fn.cache ?? null,
@@ -148,9 +153,40 @@ async function scanModule(): Promise<RegisteredModule> {
         args,
       };
     }
-    objects[objectName] = { description: object.description, functions };
+    // `constructor` is an own key of the JSON only when the class declares one.
+    const whole = JSON.parse(JSON.stringify(object)) as Record<string, { arguments: ScannedArgsJson } | undefined>;
+    const ctor = Object.hasOwn(whole, "constructor") ? whole.constructor : undefined;
+    objects[objectName] = {
+      description: object.description,
+      constructorArgs: registeredArgs(ctor?.arguments ?? {}),
+      functions,
+    };
   }
-  return { name: config.name, engineVersion: config.engineVersion, objects };
+  const enums: RegisteredModule["enums"] = {};
+  for (const [enumName, e] of Object.entries(scanned.enums ?? {})) {
+    const json = JSON.parse(JSON.stringify(e)) as { values: Record<string, { value: string }> };
+    enums[enumName] = Object.fromEntries(Object.entries(json.values).map(([member, v]) => [member, v.value]));
+  }
+  return { name: config.name, engineVersion: config.engineVersion, objects, enums };
+}
+
+function registeredArgs(scanned: ScannedArgsJson): Record<string, RegisteredArgument> {
+  const args: Record<string, RegisteredArgument> = {};
+  for (const [argName, arg] of Object.entries(scanned)) {
+    args[argName] = {
+      description: arg.description,
+      type: typeName(arg.type),
+      // register.js: a default it cannot register (a list) makes the argument optional instead.
+      optional: arg.isOptional || Array.isArray(arg.defaultValue),
+      // The introspector keeps the literal's value (a string default is a plain string, not
+      // JSON); the engine registers it only for primitive types (register.js), so a list
+      // default such as `services: string[] = []` is registered as optional with no default.
+      defaultValue: Array.isArray(arg.defaultValue) ? undefined : arg.defaultValue,
+      defaultPath: arg.defaultPath,
+      ignore: arg.ignore,
+    };
+  }
+  return args;
 }
 
 function listSources(dir: string): string[] {
@@ -162,24 +198,27 @@ function listSources(dir: string): string[] {
 }
 
 interface ScannedModule {
+  enums?: Record<string, unknown>;
   objects: Record<
     string,
     { description: string; methods: Record<string, { cache?: string; isCheck: boolean; toJSON(): unknown }> }
   >;
 }
 
+type ScannedArgsJson = Record<
+  string,
+  {
+    description: string;
+    type?: TypeDefJson;
+    isOptional: boolean;
+    defaultValue?: unknown;
+    defaultPath?: string;
+    ignore?: string[];
+  }
+>;
+
 interface ScannedFunctionJson {
   description: string;
   returnType?: TypeDefJson;
-  arguments: Record<
-    string,
-    {
-      description: string;
-      type?: TypeDefJson;
-      isOptional: boolean;
-      defaultValue?: unknown;
-      defaultPath?: string;
-      ignore?: string[];
-    }
-  >;
+  arguments: ScannedArgsJson;
 }
