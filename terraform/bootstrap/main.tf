@@ -149,4 +149,7 @@ module "github_oidc" {
   ecr_repositories   = var.ecr_repositories
 
   promote_to_environments = var.promote_to_environments
+  state_kms_key_arn       = aws_kms_key.state.arn
+
+  pull_request_plan_environment = var.pull_request_plan_environment
 }

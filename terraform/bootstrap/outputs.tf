@@ -27,3 +27,8 @@ output "promote_source_role_arn" {
   description = "Put in environments/<env>.json as aws.roles.promote (null unless promote_to_environments is set)."
   value       = module.github_oidc.promote_source_role_arn
 }
+
+output "permissions_boundary_arn" {
+  description = "Boundary every role the deploy role creates carries (terraform/platform sets it on its roles)."
+  value       = module.github_oidc.boundary_arn
+}

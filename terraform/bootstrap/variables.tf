@@ -57,3 +57,9 @@ variable "promote_to_environments" {
   type        = list(string)
   default     = []
 }
+
+variable "pull_request_plan_environment" {
+  description = "GitHub Environment pull-request plans of this environment must run in (protect it with required reviewers; prod uses prod-plan), or null to let every pull request plan it."
+  type        = string
+  default     = null
+}

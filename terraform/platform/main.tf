@@ -1,5 +1,7 @@
 locals {
   name = "platform-${var.environment}"
+  # Created by terraform/bootstrap; the deploy role may only create roles that carry it.
+  permissions_boundary_arn = "arn:aws:iam::${var.account_id}:policy/${local.name}-boundary"
 }
 
 data "aws_caller_identity" "current" {}
@@ -47,13 +49,14 @@ data "aws_iam_policy_document" "kms" {
 }
 
 module "network" {
-  source                  = "../modules/network"
-  name                    = local.name
-  cidr_block              = var.vpc_cidr
-  availability_zones      = var.availability_zones
-  single_nat_gateway      = var.single_nat_gateway
-  kms_key_arn             = aws_kms_key.platform.arn
-  flow_log_retention_days = var.log_retention_days
+  source                   = "../modules/network"
+  name                     = local.name
+  cidr_block               = var.vpc_cidr
+  availability_zones       = var.availability_zones
+  single_nat_gateway       = var.single_nat_gateway
+  kms_key_arn              = aws_kms_key.platform.arn
+  flow_log_retention_days  = var.log_retention_days
+  permissions_boundary_arn = local.permissions_boundary_arn
   service_ports = {
     open_webui = var.services["open-webui"].port
     gateway    = var.services["bedrock-gateway"].port
@@ -100,18 +103,19 @@ module "secrets" {
 }
 
 module "ecs" {
-  source             = "../modules/ecs"
-  name               = local.name
-  region             = var.region
-  vpc_id             = module.network.vpc_id
-  private_subnet_ids = module.network.private_subnet_ids
-  security_group_ids = module.network.security_group_ids
-  target_group_arn   = module.alb.target_group_arn
-  kms_key_arn        = aws_kms_key.platform.arn
-  secret_arns        = module.secrets.arns
-  services           = var.services
-  log_retention_days = var.log_retention_days
-  bedrock_model_arns = var.bedrock_model_arns
-  mcpo_config        = var.mcpo_config
-  images             = { for k, repo in var.ecr_repositories : k => "${module.ecr.repository_urls[repo]}:${var.initial_image_tag}" }
+  source                   = "../modules/ecs"
+  name                     = local.name
+  region                   = var.region
+  vpc_id                   = module.network.vpc_id
+  private_subnet_ids       = module.network.private_subnet_ids
+  security_group_ids       = module.network.security_group_ids
+  target_group_arn         = module.alb.target_group_arn
+  kms_key_arn              = aws_kms_key.platform.arn
+  secret_arns              = module.secrets.arns
+  services                 = var.services
+  log_retention_days       = var.log_retention_days
+  bedrock_model_arns       = var.bedrock_model_arns
+  mcpo_config              = var.mcpo_config
+  permissions_boundary_arn = local.permissions_boundary_arn
+  images                   = { for k, repo in var.ecr_repositories : k => "${module.ecr.repository_urls[repo]}:${var.initial_image_tag}" }
 }

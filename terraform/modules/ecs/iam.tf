@@ -1,17 +1,11 @@
-data "aws_iam_policy_document" "tasks_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
-    }
-  }
-}
+# Role documents are templates in ./policies (rendered by test/iam too). Every role carries the
+# environment's permissions boundary: the deploy role may only create roles that do.
 
 # Execution role: pulls images, writes logs, reads exactly the two secrets.
 resource "aws_iam_role" "execution" {
-  name               = "${var.name}-ecs-execution"
-  assume_role_policy = data.aws_iam_policy_document.tasks_assume.json
+  name                 = "${var.name}-ecs-execution"
+  assume_role_policy   = templatefile("${path.module}/policies/tasks-trust.json.tftpl", {})
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 resource "aws_iam_role_policy_attachment" "execution" {
@@ -19,64 +13,35 @@ resource "aws_iam_role_policy_attachment" "execution" {
   policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 }
 
-data "aws_iam_policy_document" "execution_secrets" {
-  statement {
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = values(var.secret_arns)
-  }
-  statement {
-    actions   = ["kms:Decrypt"]
-    resources = [var.kms_key_arn]
-  }
-}
-
 resource "aws_iam_role_policy" "execution_secrets" {
-  name   = "read-service-secrets"
-  role   = aws_iam_role.execution.id
-  policy = data.aws_iam_policy_document.execution_secrets.json
+  name = "read-service-secrets"
+  role = aws_iam_role.execution.id
+  policy = templatefile("${path.module}/policies/execution-secrets.json.tftpl", {
+    secret_arns = values(var.secret_arns)
+    kms_key_arn = var.kms_key_arn
+  })
 }
 
 # One task role per service; only the gateway may call Bedrock.
 resource "aws_iam_role" "task" {
-  for_each           = var.services
-  name               = "${var.name}-${each.key}-task"
-  assume_role_policy = data.aws_iam_policy_document.tasks_assume.json
+  for_each             = var.services
+  name                 = "${var.name}-${each.key}-task"
+  assume_role_policy   = templatefile("${path.module}/policies/tasks-trust.json.tftpl", {})
+  permissions_boundary = var.permissions_boundary_arn
 }
 
-data "aws_iam_policy_document" "gateway_bedrock" {
-  statement {
-    sid       = "InvokeModels"
-    actions   = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
-    resources = var.bedrock_model_arns
-  }
-  #trivy:ignore:AVD-AWS-0057 Bedrock list calls do not support resource-level permissions.
-  statement {
-    sid       = "ListModels"
-    actions   = ["bedrock:ListFoundationModels", "bedrock:ListInferenceProfiles"]
-    resources = ["*"]
-  }
-}
-
+#trivy:ignore:AVD-AWS-0057 Bedrock list calls do not support resource-level permissions.
 resource "aws_iam_role_policy" "gateway_bedrock" {
   name   = "invoke-bedrock"
   role   = aws_iam_role.task["bedrock-gateway"].id
-  policy = data.aws_iam_policy_document.gateway_bedrock.json
-}
-
-data "aws_iam_policy_document" "webui_efs" {
-  statement {
-    actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
-    resources = [aws_efs_file_system.webui.arn]
-    condition {
-      test     = "StringEquals"
-      variable = "elasticfilesystem:AccessPointArn"
-      values   = [aws_efs_access_point.webui.arn]
-    }
-  }
+  policy = templatefile("${path.module}/policies/gateway-bedrock.json.tftpl", { model_arns = var.bedrock_model_arns })
 }
 
 resource "aws_iam_role_policy" "webui_efs" {
-  name   = "mount-data-volume"
-  role   = aws_iam_role.task["open-webui"].id
-  policy = data.aws_iam_policy_document.webui_efs.json
+  name = "mount-data-volume"
+  role = aws_iam_role.task["open-webui"].id
+  policy = templatefile("${path.module}/policies/webui-efs.json.tftpl", {
+    file_system_arn  = aws_efs_file_system.webui.arn
+    access_point_arn = aws_efs_access_point.webui.arn
+  })
 }

@@ -75,3 +75,8 @@ variable "mcpo_config" {
   type        = list(string)
   default     = []
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the execution and task roles (terraform/bootstrap output permissions_boundary_arn)."
+  type        = string
+}

@@ -12,3 +12,8 @@ output "promote_source_role_arn" {
   description = "Pull-only role the promoting environments' jobs assume (aws.roles.promote), or null."
   value       = length(aws_iam_role.promote_source) > 0 ? aws_iam_role.promote_source[0].arn : null
 }
+
+output "boundary_arn" {
+  description = "Permissions boundary of the roles the deploy role creates (terraform/platform permissions_boundary)."
+  value       = aws_iam_policy.boundary.arn
+}

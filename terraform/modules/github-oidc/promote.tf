@@ -3,18 +3,7 @@
 # protected prod GitHub Environment). It reads what the services run and pulls their images;
 # it can change nothing. The target side writes with its own deploy role, so no cross-account
 # repository policy is needed: skopeo logs in to each registry with that side's own token.
-module "documents" {
-  source                  = "./documents"
-  provider_arn            = local.provider_arn
-  github_repository       = var.github_repository
-  deploy_environment      = var.deploy_environment
-  promote_to_environments = var.promote_to_environments
-  name                    = var.name
-  account_id              = var.account_id
-  region                  = var.region
-  ecr_repositories        = var.ecr_repositories
-}
-
+# Its documents are rendered by module.documents (main.tf).
 resource "aws_iam_role" "promote_source" {
   count                = length(var.promote_to_environments) > 0 ? 1 : 0
   name                 = "${var.name}-promote-source"

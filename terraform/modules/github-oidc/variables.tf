@@ -55,3 +55,20 @@ variable "promote_to_environments" {
   type        = list(string)
   default     = []
 }
+
+variable "state_kms_key_arn" {
+  description = "KMS key encrypting the state bucket and lock table (S3 and DynamoDB call it on the roles' behalf)."
+  type        = string
+}
+
+variable "default_branch" {
+  description = "Protected default branch, whose scheduled drift check plans every environment."
+  type        = string
+  default     = "main"
+}
+
+variable "pull_request_plan_environment" {
+  description = "GitHub Environment that pull-request plans of this environment must run in (protect it with required reviewers), or null to trust every pull request."
+  type        = string
+  default     = null
+}

@@ -99,30 +99,14 @@ resource "aws_flow_log" "this" {
   iam_role_arn         = aws_iam_role.flow.arn
 }
 
-data "aws_iam_policy_document" "flow_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["vpc-flow-logs.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "flow" {
-  name               = "${var.name}-vpc-flow-logs"
-  assume_role_policy = data.aws_iam_policy_document.flow_assume.json
-}
-
-data "aws_iam_policy_document" "flow" {
-  statement {
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-    resources = ["${aws_cloudwatch_log_group.flow.arn}:*"]
-  }
+  name                 = "${var.name}-vpc-flow-logs"
+  assume_role_policy   = templatefile("${path.module}/policies/flow-logs-trust.json.tftpl", {})
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 resource "aws_iam_role_policy" "flow" {
   name   = "write-flow-logs"
   role   = aws_iam_role.flow.id
-  policy = data.aws_iam_policy_document.flow.json
+  policy = templatefile("${path.module}/policies/flow-logs.json.tftpl", { log_group_arn = aws_cloudwatch_log_group.flow.arn })
 }

@@ -44,3 +44,8 @@ variable "service_ports" {
     mcpo       = number
   })
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the flow-log role (terraform/bootstrap output permissions_boundary_arn)."
+  type        = string
+}

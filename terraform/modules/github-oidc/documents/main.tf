@@ -46,7 +46,66 @@ variable "ecr_repositories" {
   type        = list(string)
 }
 
+variable "default_branch" {
+  description = "Protected default branch: its scheduled drift check plans every environment."
+  type        = string
+  default     = "main"
+}
+
+variable "pull_request_plan_environment" {
+  description = "GitHub Environment pull-request plans must run in (reviewers approve there), or null to trust every pull request of the repository."
+  type        = string
+  default     = null
+}
+
+variable "state_bucket" {
+  description = "S3 bucket holding this environment's state."
+  type        = string
+}
+
+variable "state_key" {
+  description = "Key of this environment's state object."
+  type        = string
+}
+
+variable "lock_table" {
+  description = "DynamoDB lock table, or null when the S3 lockfile is used."
+  type        = string
+  default     = null
+}
+
+variable "state_kms_key_arn" {
+  description = "KMS key encrypting the state bucket and the lock table."
+  type        = string
+}
+
 locals {
+  boundary_arn = "arn:aws:iam::${var.account_id}:policy/${var.name}-boundary"
+  own_roles    = ["arn:aws:iam::${var.account_id}:role/${var.name}-plan", "arn:aws:iam::${var.account_id}:role/${var.name}-deploy"]
+  common = {
+    name              = var.name
+    environment       = var.deploy_environment
+    account_id        = var.account_id
+    region            = var.region
+    state_bucket      = var.state_bucket
+    state_key         = var.state_key
+    lock_table        = var.lock_table
+    state_kms_key_arn = var.state_kms_key_arn
+    ecr_arns          = local.ecr_arns
+    boundary_arn      = local.boundary_arn
+    own_roles         = local.own_roles
+  }
+  # GitHub signs the subject; AWS evaluates it for this provider. A job in a GitHub Environment
+  # gets repo:<repo>:environment:<name> (protection rules apply there), a push or schedule
+  # repo:<repo>:ref:refs/heads/<branch>, a pull request repo:<repo>:pull_request.
+  # https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
+  environment_subject = local.subject[var.deploy_environment]
+  plan_subjects = concat(
+    [local.environment_subject, "repo:${var.github_repository}:ref:refs/heads/${var.default_branch}"],
+    var.pull_request_plan_environment == null
+    ? ["repo:${var.github_repository}:pull_request"]
+    : ["repo:${var.github_repository}:environment:${var.pull_request_plan_environment}"],
+  )
   # A job in a GitHub Environment gets the subject repo:<owner>/<name>:environment:<env>, and
   # an environment's protection rules (required reviewers, allowed branches) apply before it
   # gets one: https://docs.github.com/actions/reference/openid-connect-reference
@@ -78,4 +137,39 @@ output "promote_source_policy" {
     name       = var.name
     ecr_arns   = local.ecr_arns
   })
+}
+
+output "boundary_arn" {
+  description = "The permissions boundary every role the deploy role creates must carry."
+  value       = local.boundary_arn
+}
+
+output "plan_subjects" {
+  description = "OIDC subjects the plan role trusts."
+  value       = local.plan_subjects
+}
+
+output "plan_trust" {
+  description = "Trust policy of the plan role: the environment's jobs, the default branch, and pull requests (or only those in pull_request_plan_environment)."
+  value       = templatefile("${path.module}/../policies/trust.json.tftpl", { provider_arn = var.provider_arn, subjects = local.plan_subjects })
+}
+
+output "state" {
+  description = "Read the state, take the lock, and the state key through S3 and DynamoDB (plan and deploy roles)."
+  value       = templatefile("${path.module}/../policies/state.json.tftpl", local.common)
+}
+
+output "plan_read" {
+  description = "What a refresh of the platform reads (plan and deploy roles)."
+  value       = templatefile("${path.module}/../policies/plan-read.json.tftpl", local.common)
+}
+
+output "deploy" {
+  description = "Apply and deploy, within this environment, roles only with the boundary."
+  value       = templatefile("${path.module}/../policies/deploy.json.tftpl", local.common)
+}
+
+output "boundary" {
+  description = "Permissions boundary of every role the deploy role creates."
+  value       = templatefile("${path.module}/../policies/boundary.json.tftpl", local.common)
 }
