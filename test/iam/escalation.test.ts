@@ -36,7 +36,7 @@ describe.each(BOOTSTRAPPED)("no role of %s can escalate", (env) => {
       boundary: null,
     };
     expect((await findEscalations(rendered, [boundedRole])).map(describeFinding)).toEqual([]);
-    const platformRoles = Object.values(rendered.roles).filter((r) => !/-(plan|deploy)$/.test(r.name));
+    const platformRoles = Object.values(rendered.roles).filter((r) => !/-(plan|deploy|promote-source)$/.test(r.name));
     expect(platformRoles.map((r) => [r.name, r.boundary])).toEqual(
       platformRoles.map((r) => [r.name, rendered.boundary.arn]),
     );

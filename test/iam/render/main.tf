@@ -88,6 +88,12 @@ locals {
       managed  = []
       boundary = local.boundary
     }
+    "${local.name}-promote-source" = length(var.promote_to_environments) == 0 ? null : {
+      trust    = module.oidc.promote_source_trust
+      policies = { read-and-pull-images = module.oidc.promote_source_policy }
+      managed  = []
+      boundary = null
+    }
     "${local.name}-mcpo-task" = { trust = local.tasks_trust, policies = {}, managed = [], boundary = local.boundary }
     "${local.name}-vpc-flow-logs" = {
       trust    = templatefile("${local.net_dir}/flow-logs-trust.json.tftpl", {})
@@ -107,7 +113,7 @@ locals {
     platform_kms_key_arn = local.platform_kms_key_arn
     boundary             = { arn = local.boundary, policy = module.oidc.boundary }
     plan_subjects        = module.oidc.plan_subjects
-    roles                = local.roles
+    roles                = { for k, v in local.roles : k => v if v != null }
   }
 }
 

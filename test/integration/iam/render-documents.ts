@@ -83,6 +83,10 @@ module "documents" {
   account_id              = var.account_id
   region                  = var.region
   ecr_repositories        = var.ecr_repositories
+  state_bucket            = var.state_bucket
+  state_key               = var.state_key
+  lock_table              = var.lock_table
+  state_kms_key_arn       = "arn:aws:kms:\${var.region}:\${var.account_id}:key/00000000-0000-0000-0000-00000000state"
 }
 
 output "deploy_trust" { value = module.documents.deploy_trust }
