@@ -317,9 +317,10 @@ export class EcsPipeline {
   /**
    * Check the Terraform code: tofu fmt -check, tofu init -backend=false + validate of every
    * root, tflint with the AWS ruleset, trivy config and checkov. Findings from all tools are
-   * reported together, grouped by tool, with file and line. Returns a directory with
-   * report.txt, findings.json and terraform.sarif (for code-scanning upload); fails when any
-   * finding is at or above the severity, unless failOnFindings is false.
+   * reported together, grouped by tool, with file, line and module instance. Returns a
+   * directory with report.txt, findings.json and terraform.sarif (for code-scanning upload);
+   * fails when any finding is at or above the severity or a tool could not run, unless
+   * failOnFindings is false.
    */
   @func()
   async validateTerraform(
@@ -335,8 +336,15 @@ export class EcsPipeline {
     skip: string[] = [],
     /** Fail when the gate fails (default). false: return the reports whatever was found. */
     failOnFindings = true,
+    /** Directory holding the Terraform code, relative to source: "." for *.tf at the top. */
+    dir = "terraform",
+    /**
+     * Root modules to validate, relative to source (default: dir itself when it holds .tf
+     * files, and every directory with a backend or provider block that no other calls).
+     */
+    roots: string[] = [],
   ): Promise<Directory> {
-    return validateReports(source, { severity, skip, failOnFindings });
+    return validateReports(source, { severity, skip, failOnFindings, dir, roots });
   }
 
   /**

@@ -61,6 +61,8 @@ export interface ValidateArgs {
   severity: string;
   skip: string[];
   failOnFindings: boolean;
+  dir: string;
+  roots: string[];
 }
 
 /**
@@ -69,9 +71,10 @@ export interface ValidateArgs {
  * back whatever was found, for code-scanning upload.
  */
 export function validateReports(source: Directory, o: ValidateArgs): Directory {
-  const args = [...CORE_CLI, "validate-terraform", "--severity", o.severity];
+  const args = [...CORE_CLI, "validate-terraform", "--dir", o.dir, "--severity", o.severity];
   args.push("--sarif", "/out/terraform.sarif", "--json-file", "/out/findings.json");
   for (const tool of o.skip) args.push("--skip", tool);
+  for (const root of o.roots) args.push("--root", root);
   // The report is kept in the directory and printed; the exit code is the CLI's.
   const script = `mkdir -p /out && ${args.map(shellQuote).join(" ")} > /out/report.txt; code=$?; cat /out/report.txt; exit $code`;
   return validateToolbox(source)

@@ -2,18 +2,23 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { userError } from "../errors.js";
 import { parseSeverity } from "../images/severity.js";
-import { renderValidateReport, VALIDATE_TOOLS, type ValidateTool } from "../terraform/validate/findings.js";
+import { VALIDATE_TOOLS, type ValidateTool } from "../terraform/validate/findings.js";
+import { renderValidateReport } from "../terraform/validate/report.js";
 import { renderValidateSarif } from "../terraform/validate/sarif.js";
 import { validateTerraform } from "../terraform/validate/validate.js";
-import type { Command } from "./command.js";
+import { listOption, type Command } from "./command.js";
 
-/** fmt, validate, tflint, trivy and checkov over terraform/, gated on one severity. */
+/**
+ * fmt, validate, tflint, trivy and checkov over terraform/ (or --dir), gated on one severity.
+ * Exit 0 passed, 1 findings at or above the severity, 4 a tool could not run, 2 bad input.
+ */
 export const validateTerraformCommand: Command = {
   name: "validate-terraform",
   summary: "Check the Terraform code: fmt, init -backend=false + validate, tflint (AWS), trivy config, checkov",
-  usage: `validate-terraform [--dir terraform] [--severity HIGH] [--sarif FILE] [--json-file FILE] [--skip ${VALIDATE_TOOLS.join("|")}]... [--json]`,
+  usage: `validate-terraform [--dir terraform] [--root DIR]... [--severity HIGH] [--sarif FILE] [--json-file FILE] [--skip ${VALIDATE_TOOLS.join("|")}]... [--json]`,
   options: {
     dir: { type: "string" },
+    root: { type: "string", multiple: true },
     severity: { type: "string" },
     sarif: { type: "string" },
     "json-file": { type: "string" },
@@ -26,6 +31,7 @@ export const validateTerraformCommand: Command = {
     const result = await validateTerraform({
       repoRoot: io.cwd,
       ...(typeof values.dir === "string" ? { dir: values.dir } : {}),
+      ...(listOption(values, "root").length ? { roots: listOption(values, "root") } : {}),
       threshold,
       skip,
       vars: io.env,
@@ -40,7 +46,7 @@ export const validateTerraformCommand: Command = {
       await writeFile(path.resolve(io.cwd, values["json-file"]), JSON.stringify(result, null, 2));
     }
     io.out(values.json ? JSON.stringify(result, null, 2) : renderValidateReport(result));
-    if (result.tools.some((t) => t.status === "failed")) return 4;
+    if (result.failedTools.length > 0) return 4;
     return result.passed ? 0 : 1;
   },
 };

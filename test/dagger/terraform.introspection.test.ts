@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { registeredFunction as fn, signature, SOURCE_IGNORE } from "../support/introspect.js";
 
 describe("the Terraform functions as the engine would register them", () => {
-  it("registers validateTerraform: cacheable, a HIGH default severity, tools to skip, reports as a directory", async () => {
+  it("registers validateTerraform: cacheable, a HIGH default severity, tools to skip, the Terraform directory and explicit roots, reports as a directory", async () => {
     const f = await fn("validateTerraform");
     expect(f).toMatchObject({ cache: null, returns: "Directory" });
     expect(signature(f.args)).toEqual([
@@ -10,6 +10,8 @@ describe("the Terraform functions as the engine would register them", () => {
       'severity: string = "HIGH"',
       "skip: [string]?",
       "failOnFindings: boolean = true",
+      'dir: string = "terraform"',
+      "roots: [string]?",
     ]);
     expect(f.args.source!.ignore).toEqual(SOURCE_IGNORE);
     expect(f.description).toMatch(/terraform\.sarif/);

@@ -1,17 +1,17 @@
 import path from "node:path";
 import { z } from "zod";
 import { SEVERITIES, type Severity } from "../../images/severity.js";
-import type { TerraformFinding } from "./findings.js";
+import { cleanToolMessage, type TerraformFinding } from "./findings.js";
 
 /**
  * Pure readers of each tool's machine output. Paths come back repository-relative so the
  * report and SARIF point at the same files whatever directory a tool ran in.
  */
 
-const rel = (repoRoot: string, base: string, file: string): string =>
+export const rel = (repoRoot: string, base: string, file: string): string =>
   path.relative(repoRoot, path.resolve(base, file.replace(/^\/+/, ""))).split(path.sep).join("/");
 
-const toSeverity = (s: string | null | undefined): Severity | undefined => {
+export const toSeverity = (s: string | null | undefined): Severity | undefined => {
   const up = (s ?? "").toUpperCase();
   return SEVERITIES.find((v) => v === up);
 };
@@ -31,149 +31,104 @@ export function parseFmt(stdout: string, repoRoot: string, cwd: string): Terrafo
     }));
 }
 
-const validateSchema = z.object({
-  diagnostics: z
-    .array(
-      z.object({
-        severity: z.string(),
-        summary: z.string(),
-        detail: z.string().optional(),
-        range: z.object({ filename: z.string(), start: z.object({ line: z.number() }) }).optional(),
-      }),
-    )
-    .default([]),
+const diagnostic = z.object({
+  severity: z.string(),
+  summary: z.string(),
+  detail: z.string().optional(),
+  range: z.object({ filename: z.string(), start: z.object({ line: z.number() }) }).optional(),
+});
+type Diagnostic = z.infer<typeof diagnostic>;
+const validateSchema = z.object({ diagnostics: z.array(diagnostic).default([]) });
+
+const diagnosticFinding = (d: Diagnostic, repoRoot: string, rootDir: string): TerraformFinding => ({
+  tool: "validate",
+  rule: `tofu-validate-${d.severity}`,
+  severity: d.severity === "error" ? "CRITICAL" : "LOW",
+  message: d.detail ? `${d.summary}: ${d.detail.split("\n")[0]}` : d.summary,
+  file: d.range ? rel(repoRoot, rootDir, d.range.filename) : rel(repoRoot, rootDir, "."),
+  ...(d.range ? { line: d.range.start.line } : {}),
 });
 
 /** `tofu validate -json` in `rootDir`: errors are CRITICAL (the code cannot run), warnings LOW. */
 export function parseValidate(stdout: string, repoRoot: string, rootDir: string): TerraformFinding[] {
   const parsed = validateSchema.parse(JSON.parse(stdout));
-  return parsed.diagnostics.map((d) => ({
-    tool: "validate",
-    rule: `tofu-validate-${d.severity}`,
-    severity: d.severity === "error" ? "CRITICAL" : "LOW",
-    message: d.detail ? `${d.summary}: ${d.detail.split("\n")[0]}` : d.summary,
-    file: d.range ? rel(repoRoot, rootDir, d.range.filename) : rel(repoRoot, rootDir, "."),
-    ...(d.range ? { line: d.range.start.line } : {}),
-  }));
+  return parsed.diagnostics.map((d) => diagnosticFinding(d, repoRoot, rootDir));
 }
 
+/**
+ * `tofu init -json`'s error diagnostics (one JSON object per line): those with a place in the
+ * configuration (a syntax error, a bad module call) are findings; the rest (a provider that
+ * cannot be installed) are what stopped the tool, as text.
+ */
+export function parseTofuDiagnostics(stdout: string, repoRoot: string, rootDir: string): { findings: TerraformFinding[]; errors: string[] } {
+  const findings: TerraformFinding[] = [];
+  const errors: string[] = [];
+  for (const line of stdout.split("\n")) {
+    let d: Diagnostic;
+    try {
+      const parsed = z.object({ diagnostic: diagnostic }).safeParse(JSON.parse(line));
+      if (!parsed.success || parsed.data.diagnostic.severity !== "error") continue;
+      d = parsed.data.diagnostic;
+    } catch {
+      continue;
+    }
+    if (d.range) findings.push(diagnosticFinding(d, repoRoot, rootDir));
+    else errors.push(d.detail ? `${d.summary}: ${d.detail}` : d.summary);
+  }
+  return { findings, errors };
+}
+
+const tflintRange = z.object({ filename: z.string(), start: z.object({ line: z.number() }) });
 const tflintSchema = z.object({
   issues: z
     .array(
       z.object({
         rule: z.object({ name: z.string(), severity: z.string(), link: z.string().optional() }),
         message: z.string(),
-        range: z.object({ filename: z.string(), start: z.object({ line: z.number() }) }),
+        range: tflintRange,
+        callers: z.array(tflintRange).nullish(),
       }),
     )
-    .default([]),
-  errors: z.array(z.object({ message: z.string() })).default([]),
+    .nullish(),
+  errors: z.array(z.object({ message: z.string(), summary: z.string().optional(), range: tflintRange.nullish() })).nullish(),
 });
 
 const TFLINT_SEVERITY: Record<string, Severity> = { error: "HIGH", warning: "MEDIUM", notice: "LOW", info: "LOW" };
 
-/** `tflint --format=json`: error → HIGH, warning → MEDIUM, notice → LOW. Tool errors are thrown. */
-export function parseTflint(stdout: string, repoRoot: string, cwd: string): TerraformFinding[] {
-  const parsed = tflintSchema.parse(JSON.parse(stdout));
-  if (parsed.errors.length > 0) throw new Error(parsed.errors.map((e) => e.message).join("; "));
-  return parsed.issues.map((i) => ({
-    tool: "tflint",
-    rule: i.rule.name,
-    severity: TFLINT_SEVERITY[i.rule.severity.toLowerCase()] ?? "MEDIUM",
-    message: i.message,
-    file: rel(repoRoot, cwd, i.range.filename),
-    line: i.range.start.line,
-    ...(i.rule.link ? { link: i.rule.link } : {}),
-  }));
-}
-
-const trivySchema = z.object({
-  Results: z
-    .array(
-      z.object({
-        Target: z.string(),
-        Misconfigurations: z
-          .array(
-            z.object({
-              ID: z.string(),
-              AVDID: z.string().optional(),
-              Title: z.string().optional(),
-              Message: z.string().optional(),
-              Severity: z.string(),
-              Status: z.string().optional(),
-              PrimaryURL: z.string().optional(),
-              CauseMetadata: z.object({ StartLine: z.number().optional() }).optional(),
-            }),
-          )
-          .nullish(),
-      }),
-    )
-    .nullish(),
-});
-
-/** `trivy config --format json`: failed misconfigurations with Trivy's own severity. */
-export function parseTrivy(stdout: string, repoRoot: string, scanDir: string): TerraformFinding[] {
-  const parsed = trivySchema.parse(JSON.parse(stdout));
-  return (parsed.Results ?? []).flatMap((r) =>
-    (r.Misconfigurations ?? [])
-      .filter((m) => (m.Status ?? "FAIL") === "FAIL")
-      .map((m) => ({
-        tool: "trivy" as const,
-        rule: m.AVDID ?? m.ID,
-        severity: toSeverity(m.Severity) ?? "UNKNOWN",
-        message: [m.Title, m.Message].filter(Boolean).join(": ") || m.ID,
-        file: rel(repoRoot, scanDir, r.Target),
-        ...(m.CauseMetadata?.StartLine ? { line: m.CauseMetadata.StartLine } : {}),
-        ...(m.PrimaryURL ? { link: m.PrimaryURL } : {}),
-      })),
-  );
-}
-
-const checkovReport = z.object({
-  check_type: z.string().optional(),
-  results: z
-    .object({
-      failed_checks: z
-        .array(
-          z.object({
-            check_id: z.string(),
-            check_name: z.string(),
-            severity: z.string().nullish(),
-            file_path: z.string(),
-            file_line_range: z.array(z.number()).optional(),
-            resource: z.string().optional(),
-            guideline: z.string().nullish(),
-          }),
-        )
-        .default([]),
-    })
-    .optional(),
-});
-
-/** Severity given to checkov findings it does not rate (offline, it rates none). */
-export const CHECKOV_DEFAULT_SEVERITY: Severity = "HIGH";
-
 /**
- * `checkov -o json`: one report or a list of them (one per framework). Without its
- * platform checkov rates nothing, so unrated findings get CHECKOV_DEFAULT_SEVERITY: a check
- * that fails must be fixed or skipped in the code with a reason (`# checkov:skip=ID:why`).
+ * `tflint --format=json`: error → HIGH, warning → MEDIUM, notice → LOW. An issue found in a
+ * module through a call (call_module_type) carries the calling line of the root. tflint's own
+ * errors come back as text, cleaned, beside the issues it did find.
  */
-export function parseCheckov(stdout: string, repoRoot: string, scanDir: string): TerraformFinding[] {
-  const raw: unknown = JSON.parse(stdout);
-  const reports = z.array(checkovReport).parse(Array.isArray(raw) ? raw : [raw]);
-  return reports.flatMap((r) =>
-    (r.results?.failed_checks ?? []).map((c) => {
-      const rated = toSeverity(c.severity);
-      return {
-        tool: "checkov" as const,
-        rule: c.check_id,
-        severity: rated ?? CHECKOV_DEFAULT_SEVERITY,
-        ...(rated ? {} : { defaultSeverity: true }),
-        message: c.resource ? `${c.check_name} (${c.resource})` : c.check_name,
-        file: rel(repoRoot, scanDir, c.file_path),
-        ...(c.file_line_range?.[0] ? { line: c.file_line_range[0] } : {}),
-        ...(c.guideline ? { link: c.guideline } : {}),
-      };
-    }),
-  );
+export function parseTflint(stdout: string, repoRoot: string, cwd: string): { findings: TerraformFinding[]; errors: string[] } {
+  const parsed = tflintSchema.parse(JSON.parse(stdout));
+  const findings = (parsed.issues ?? []).map((i): TerraformFinding => {
+    const caller = i.callers?.[0];
+    return {
+      tool: "tflint",
+      rule: i.rule.name,
+      severity: TFLINT_SEVERITY[i.rule.severity.toLowerCase()] ?? "MEDIUM",
+      message: i.message,
+      file: rel(repoRoot, cwd, i.range.filename),
+      line: i.range.start.line,
+      ...(i.rule.link ? { link: i.rule.link } : {}),
+      ...(caller ? { calledFrom: { file: rel(repoRoot, cwd, caller.filename), line: caller.start.line } } : {}),
+    };
+  });
+  const errors = (parsed.errors ?? []).map((e) => {
+    const where = e.range ? `${rel(repoRoot, cwd, e.range.filename)}:${e.range.start.line}: ` : "";
+    return cleanToolMessage(`${where}${e.message}`);
+  });
+  return { findings: dedupe(findings), errors };
+}
+
+/** tflint --recursive lints a module on its own and again through each call: one finding per place and caller. */
+function dedupe(findings: TerraformFinding[]): TerraformFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify([f.rule, f.file, f.line, f.message, f.calledFrom]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

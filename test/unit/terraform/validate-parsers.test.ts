@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { gate, renderValidateReport, type ToolStatus } from "../../../src/terraform/validate/findings.js";
-import { parseCheckov, parseFmt, parseTflint, parseTrivy, parseValidate } from "../../../src/terraform/validate/parsers.js";
+import { gate, type ToolStatus } from "../../../src/terraform/validate/findings.js";
+import { parseFmt, parseTflint, parseValidate } from "../../../src/terraform/validate/parsers.js";
+import { renderValidateReport } from "../../../src/terraform/validate/report.js";
 import { renderValidateSarif } from "../../../src/terraform/validate/sarif.js";
+import { parseCheckov, parseTrivy } from "../../../src/terraform/validate/scanner-parsers.js";
 
 // Samples trimmed from the tools' real output (tofu 1.12, trivy 0.74, checkov 3.3, tflint 0.64).
 const REPO = "/repo";
@@ -40,7 +42,7 @@ describe("tool output parsers", () => {
     ]);
   });
 
-  it("maps tflint severities and throws on tflint's own errors", () => {
+  it("maps tflint severities and returns tflint's own errors as clean text beside the issues", () => {
     const out = JSON.stringify({
       issues: [
         {
@@ -57,13 +59,18 @@ describe("tool output parsers", () => {
       ],
       errors: [],
     });
-    expect(parseTflint(out, REPO, TF).map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
+    expect(parseTflint(out, REPO, TF).findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
       ["aws_instance_invalid_type", "HIGH", "terraform/modules/insecure/main.tf", 14],
       ["terraform_unused_declarations", "MEDIUM", "terraform/modules/x/variables.tf", 1],
     ]);
-    expect(() => parseTflint(JSON.stringify({ issues: [], errors: [{ message: "plugin not found" }] }), REPO, TF)).toThrow(
-      "plugin not found",
-    );
+    const failed = JSON.stringify({
+      issues: [],
+      errors: [{ message: "\u001b[1mFailed to load configurations\u001b[0m; main.tf:10,10-11,1: Invalid expression", severity: "error" }],
+    });
+    expect(parseTflint(failed, REPO, TF)).toEqual({
+      findings: [],
+      errors: ["Failed to load configurations; main.tf:10,10-11,1: Invalid expression"],
+    });
   });
 
   it("keeps only trivy's failed checks, with Trivy's severity and the cause's start line", () => {
@@ -154,7 +161,8 @@ describe("the severity gate and report", () => {
   });
 
   it("fails when a tool could not run, even with no findings", () => {
-    expect(gate([{ tool: "tflint", status: "failed", error: "not installed" }], "CRITICAL").passed).toBe(false);
+    const result = gate([{ tool: "tflint", status: "failed", findings: [], failures: [{ message: "not installed" }] }], "CRITICAL");
+    expect(result).toMatchObject({ passed: false, failedTools: ["tflint"], blocking: [] });
   });
 
   it("groups findings by tool, worst first, with file:line, and says what was skipped", () => {
