@@ -139,6 +139,24 @@ describe("tool output parsers", () => {
     ]);
     expect(parseCheckov(JSON.stringify([report, { check_type: "secrets", results: { failed_checks: [] } }]), REPO, TF)).toEqual(one);
   });
+
+  it("gives checkov's findings in a module the instance and the calling line (checkov 3.3 output)", () => {
+    const check = (instance: string, caller: [number, number]) => ({
+      check_id: "CKV_AWS_24",
+      check_name: "Ensure no security groups allow ingress from 0.0.0.0:0 to port 22",
+      severity: null,
+      file_path: "/modules/sg/main.tf",
+      file_line_range: [17, 28],
+      resource: `${instance}.aws_security_group.this`,
+      caller_file_path: "/main.tf",
+      caller_file_line_range: caller,
+    });
+    const out = JSON.stringify({ check_type: "terraform", results: { failed_checks: [check("module.app_sg", [21, 24]), check("module.efs_sg", [16, 19])] } });
+    expect(parseCheckov(out, REPO, TF).map((f) => [f.file, f.line, f.module, f.calledFrom])).toEqual([
+      ["terraform/modules/sg/main.tf", 17, "module.app_sg", { file: "terraform/main.tf", line: 21 }],
+      ["terraform/modules/sg/main.tf", 17, "module.efs_sg", { file: "terraform/main.tf", line: 16 }],
+    ]);
+  });
 });
 
 describe("the severity gate and report", () => {
