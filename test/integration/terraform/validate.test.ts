@@ -9,6 +9,7 @@ import { renderValidateReport } from "../../../src/terraform/validate/report.js"
 import { renderValidateSarif } from "../../../src/terraform/validate/sarif.js";
 import { validateTerraform, type ValidateOptions } from "../../../src/terraform/validate/validate.js";
 import { requireTool } from "../../support/tools.js";
+import { sarifErrors } from "../../unit/images/fixtures/sarif-schema.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, "../../..");
@@ -121,6 +122,7 @@ describe("validateTerraform on the layouts people have, with the real tools", ()
     const run = sarif.runs.find((r) => r.tool.driver.name === "tofu validate");
     expect(run?.invocations?.[0]).toMatchObject({ executionSuccessful: false, toolExecutionNotifications: [{ level: "error" }] });
     expect(run?.results?.[0]?.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toBe("good/main.tf");
+    expect(sarifErrors(sarif)).toEqual([]);
   });
 
   it("a syntax error: validate reports it with its line, tools that cannot parse fail the gate with clean messages", async () => {

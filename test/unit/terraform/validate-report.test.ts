@@ -5,6 +5,7 @@ import { renderValidateReport } from "../../../src/terraform/validate/report.js"
 import { renderValidateSarif } from "../../../src/terraform/validate/sarif.js";
 import { parseTflintVersion } from "../../../src/terraform/validate/scanner-tools.js";
 import { mergeTflintConfig } from "../../../src/terraform/validate/tflint-config.js";
+import { sarifErrors } from "../images/fixtures/sarif-schema.js";
 
 const good: ToolStatus = {
   tool: "validate",
@@ -59,6 +60,7 @@ describe("a tool that could not run", () => {
       },
     ]);
     expect(run?.results).toHaveLength(1);
+    expect(sarifErrors(sarif)).toEqual([]);
   });
 });
 
@@ -93,6 +95,7 @@ describe("module instances in the report and SARIF", () => {
   it("gives each SARIF result the module as a logical location and the call as a related location", () => {
     const first = renderValidateSarif(result).runs[0]?.results?.[0];
     expect(first?.locations?.[0]?.logicalLocations).toEqual([{ fullyQualifiedName: "module.efs_sg", kind: "module" }]);
+    expect(sarifErrors(renderValidateSarif(result))).toEqual([]);
     expect(first?.relatedLocations?.[0]).toMatchObject({
       physicalLocation: { artifactLocation: { uri: "main.tf" }, region: { startLine: 16 } },
       message: { text: "module.efs_sg is called here" },
