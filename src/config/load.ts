@@ -1,7 +1,8 @@
-import { readFile, readdir } from "node:fs/promises";
+import { access, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { z } from "zod";
 import { userError } from "../errors.js";
+import { parseStrictJson, readTextFile } from "./json-text.js";
 import { environmentSchema, type EnvironmentConfig, type ServiceConfig } from "./schema.js";
 
 export const ENVIRONMENTS_DIR = "environments";
@@ -45,13 +46,11 @@ export async function loadEnvironment(name: string, options: LoadOptions): Promi
     );
   }
   const file = path.join(ENVIRONMENTS_DIR, `${name}.json`);
-  const text = await readFile(path.join(options.root, file), "utf8");
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw userError("config.invalid-json", `${file} is not valid JSON: ${(err as Error).message}`);
-  }
+  const text = await readTextFile(path.join(options.root, file), "environment file", "config.unreadable");
+  const json = parseStrictJson(text);
+  if ("problem" in json)
+    throw userError("config.invalid-json", `${file} is ${json.problem.message}`, json.problem.hint);
+  const raw = json.value;
   const result = environmentSchema.safeParse(raw);
   if (!result.success) {
     throw userError(
@@ -68,7 +67,32 @@ export async function loadEnvironment(name: string, options: LoadOptions): Promi
       "Rename the file or change its name field so they agree.",
     );
   }
+  await checkRepoFiles(result.data, file, options.root);
   return result.data;
+}
+
+/** Files the environment names that must already exist in the repository: the var file and patches. */
+async function checkRepoFiles(env: EnvironmentConfig, file: string, root: string): Promise<void> {
+  const named: [string, string][] = [["terraform.varFile", env.terraform.varFile]];
+  env.services.forEach((s, i) => {
+    const ctx = s.build.context;
+    if ("git" in ctx && ctx.patch) named.push([`services[${i}].build.context.patch`, ctx.patch]);
+  });
+  const missing: string[] = [];
+  for (const [field, rel] of named) {
+    try {
+      await access(path.join(root, rel));
+    } catch {
+      missing.push(`  - ${field}: found "${rel}", which does not exist under ${root}`);
+    }
+  }
+  if (missing.length > 0) {
+    throw userError(
+      "config.missing-file",
+      `${file} names file${missing.length === 1 ? "" : "s"} that do not exist:\n${missing.join("\n")}`,
+      "Create the file, or fix the path (repository-relative) in the environment file.",
+    );
+  }
 }
 
 /** Finds a service by name, or says which services the environment has. */

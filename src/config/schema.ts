@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ecrRepositoryName, region, repoPath, roleArn, roleMismatch, urlWith } from "./rules.js";
 
 /**
  * The shape of one environment file in environments/. This schema is the single source of
@@ -11,27 +12,23 @@ const accountId = z
   .regex(/^\d{12}$/, "an AWS account id of exactly 12 digits, as a string")
   .describe("AWS account id this environment lives in; every AWS call is refused in any other account.");
 
-const roleArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "an IAM role ARN such as arn:aws:iam::123456789012:role/name");
-
 const platform = z.enum(["linux/amd64", "linux/arm64"]);
 
 const buildContext = z.union([
   z
     .object({
-      path: z.string().min(1).describe("Build context relative to the repository root."),
+      path: repoPath.describe("Build context relative to the repository root."),
     })
     .strict(),
   z
     .object({
-      git: z.string().url().describe("Upstream git repository URL."),
+      git: urlWith(["https:", "ssh:"], "https://github.com/owner/repo.git").describe("Upstream git repository URL."),
       commit: z
         .string()
         .regex(/^[0-9a-f]{40}$/, "a full 40-character commit SHA (branches and tags move; builds must not)")
         .describe("Commit to build, pinned."),
-      subdir: z.string().min(1).optional().describe("Directory inside the repository to use as the context."),
-      patch: z.string().min(1).optional().describe("Patch file (repository-relative) applied to the fetched context."),
+      subdir: repoPath.optional().describe("Directory inside the repository to use as the context."),
+      patch: repoPath.optional().describe("Patch file (repository-relative) applied to the fetched context."),
     })
     .strict(),
 ]);
@@ -42,11 +39,11 @@ export const serviceSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]*$/, "lower-case letters, digits and dashes, starting with a letter")
       .describe("Short name used on the command line, e.g. open-webui."),
-    ecrRepository: z.string().min(1).describe("ECR repository name (not URI) the images are pushed to."),
+    ecrRepository: ecrRepositoryName.describe("ECR repository name (not URI) the images are pushed to."),
     build: z
       .object({
         context: buildContext,
-        dockerfile: z.string().min(1).default("Dockerfile").describe("Dockerfile path inside the context."),
+        dockerfile: repoPath.default("Dockerfile").describe("Dockerfile path inside the context."),
         platforms: z.array(platform).min(1).default(["linux/amd64", "linux/arm64"]),
       })
       .strict(),
@@ -66,9 +63,7 @@ export const serviceSchema = z
           .string()
           .startsWith("/", "a path starting with /")
           .describe("HTTP path the ALB and the deployer probe."),
-        url: z
-          .string()
-          .url()
+        url: urlWith(["http:", "https:"], "https://app.example.com/health")
           .optional()
           .describe("Full URL probed after a rollout; omit to rely on ALB target health."),
       })
@@ -83,7 +78,7 @@ export const environmentSchema = z
     aws: z
       .object({
         accountId,
-        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1"),
+        region,
         endpoint: z
           .string()
           .url()
@@ -106,13 +101,13 @@ export const environmentSchema = z
       .strict(),
     terraform: z
       .object({
-        root: z.string().min(1).default("terraform/platform").describe("Terraform root module, repository-relative."),
-        varFile: z.string().min(1).describe("Var file for this environment, repository-relative."),
+        root: repoPath.default("terraform/platform").describe("Terraform root module, repository-relative."),
+        varFile: repoPath.describe("Var file for this environment, repository-relative."),
         backend: z
           .object({
             bucket: z.string().min(3),
             key: z.string().min(1),
-            region: z.string().min(1),
+            region,
             lockTable: z.string().min(1).optional().describe("DynamoDB lock table; omit to use an S3 lockfile."),
           })
           .strict(),
@@ -131,6 +126,10 @@ export const environmentSchema = z
   })
   .strict()
   .superRefine((env, ctx) => {
+    for (const [purpose, arn] of Object.entries(env.aws.roles)) {
+      const wanted = arn === undefined ? undefined : roleMismatch(arn, env.aws.accountId, env.aws.region);
+      if (wanted) ctx.addIssue({ code: "custom", path: ["aws", "roles", purpose], message: wanted });
+    }
     const seen = new Map<string, number>();
     env.services.forEach((s, i) => {
       const first = seen.get(s.name);

@@ -1,5 +1,5 @@
 import type { ECS } from "@aws-sdk/client-ecs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -23,6 +23,8 @@ describe("the deploy-service and rollback commands", () => {
     };
     local.aws.endpoint = moto.endpoint;
     await writeFile(path.join(dir, "environments/local.json"), JSON.stringify(local));
+    // The environment names its var file; loading refuses one that does not exist.
+    await cp(path.join(root, "environments/local.tfvars"), path.join(dir, "environments/local.tfvars"));
   });
   afterAll(async () => {
     ecs.destroy();
