@@ -1,4 +1,4 @@
-import type { ParseArgsConfig } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { userError } from "../errors.js";
 
 /** Where a command writes: `out` for its result (report or JSON), `log` for progress. */
@@ -46,18 +46,69 @@ export function listOption(values: OptionValues, name: string): string[] {
   return typeof v === "string" && v !== "" ? [v] : [];
 }
 
-/** Reads a whole-number option of at least `min`, or throws a user error naming it. */
+/** Reads a whole-number option from `min` to `max`, or throws a user error naming it. */
 export function optionalInt(
   values: OptionValues,
   name: string,
   min: number,
   expected = `a whole number >= ${min}`,
+  max = Number.MAX_SAFE_INTEGER,
 ): number | undefined {
   const raw = optionalString(values, name);
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    throw userError("cli.bad-arguments", `--${name}: found "${raw}", expected ${expected}`);
+  const n = /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw userError(
+      "cli.bad-arguments",
+      `--${name}: found "${raw}", expected ${expected}`,
+      `Pass --${name} with ${expected}, or leave it out for the default.`,
+    );
   }
   return n;
+}
+
+/**
+ * Parses a verb's arguments strictly. No verb takes positional words, so one is refused
+ * (`rollback ... 1` meant `--revision 1`); an option given twice is refused unless it is
+ * repeatable (the last value silently winning hides a typo in a long command line).
+ */
+export function parseOptions(
+  command: Pick<Command, "name" | "usage" | "options">,
+  args: string[],
+): { values: OptionValues; positionals: string[] } {
+  const usage = `Usage: ecs-pipeline ${command.usage}`;
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: command.options, allowPositionals: true, strict: true, tokens: true });
+  } catch (err) {
+    throw userError("cli.bad-arguments", `${command.name}: ${(err as Error).message}`, usage);
+  }
+  const word = parsed.positionals[0];
+  if (word !== undefined) {
+    const index = args.indexOf(word);
+    const before = index > 0 ? args[index - 1] : undefined;
+    const flag = before?.startsWith("--") ? before.slice(2) : undefined;
+    const wasFlagValue = flag !== undefined && command.options[flag]?.type === "boolean";
+    throw userError(
+      "cli.unexpected-argument",
+      `${command.name}: unexpected argument "${word}": this command takes only --options, no positional words`,
+      wasFlagValue
+        ? `--${flag} is a switch and takes no value; drop "${word}". ${usage}`
+        : `Name the option the value is for (--option ${word}). ${usage}`,
+    );
+  }
+  const seen = new Map<string, number>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== "option" || command.options[t.name]?.multiple) continue;
+    seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+  }
+  const repeated = [...seen].filter(([, n]) => n > 1).map(([name]) => `--${name}`);
+  if (repeated.length > 0) {
+    throw userError(
+      "cli.repeated-option",
+      `${command.name}: ${repeated.join(", ")} given more than once; each takes one value`,
+      `Pass each once. ${usage}`,
+    );
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }

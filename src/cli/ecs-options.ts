@@ -1,4 +1,7 @@
 import { findService, loadEnvironment } from "../config/load.js";
+import { parseRoleArn, roleMismatch } from "../config/rules.js";
+import type { EnvironmentConfig } from "../config/schema.js";
+import { userError } from "../errors.js";
 import type { ServiceVerbOptions } from "../ecs/options.js";
 import { formatProgress, type ProgressSink } from "../ecs/progress.js";
 import type { DeployResult } from "../ecs/result.js";
@@ -33,10 +36,12 @@ export const sharedEcsUsage =
   "--env NAME --service NAME [--confirm ENV] [--dry-run] [--json] [--role-arn ARN] [--timeout-seconds N] [--poll-interval-ms N] [--health-url URL] [--health-attempts N] [--health-interval-ms N] [--keep-revisions N]";
 
 export function timingFrom(values: OptionValues): Timing {
-  const timeout = optionalInt(values, "timeout-seconds", 1);
-  const poll = optionalInt(values, "poll-interval-ms", 50);
-  const attempts = optionalInt(values, "health-attempts", 1);
-  const interval = optionalInt(values, "health-interval-ms", 0);
+  // The same bounds as deploy.timeoutSeconds in the environment file (plus short waits for
+  // tests): a 10-year timeout or a 0 ms poll is a typo, not a wish.
+  const timeout = optionalInt(values, "timeout-seconds", 1, "whole seconds from 1 to 7200", 7200);
+  const poll = optionalInt(values, "poll-interval-ms", 50, "milliseconds from 50 to 60000", 60_000);
+  const attempts = optionalInt(values, "health-attempts", 1, "a whole number from 1 to 100", 100);
+  const interval = optionalInt(values, "health-interval-ms", 0, "milliseconds from 0 to 600000", 600_000);
   return {
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
     ...(poll !== undefined ? { pollIntervalMs: poll } : {}),
@@ -63,10 +68,10 @@ export async function ecsRequest(values: OptionValues, io: CommandIO, command: s
   const service = requireString(values, "service", command);
   const env = await loadEnvironment(envName, { root: io.cwd });
   const cfg = findService(env, service);
-  const roleArn = optionalString(values, "role-arn");
+  const roleArn = checkedRoleArn(optionalString(values, "role-arn"), env);
   const confirm = optionalString(values, "confirm");
-  const healthUrl = optionalString(values, "health-url");
-  const keepRevisions = optionalInt(values, "keep-revisions", 1);
+  const healthUrl = checkedHealthUrl(optionalString(values, "health-url"));
+  const keepRevisions = optionalInt(values, "keep-revisions", 1, "a whole number from 1 to 1000", 1000);
   return {
     env,
     service,
@@ -78,4 +83,82 @@ export async function ecsRequest(values: OptionValues, io: CommandIO, command: s
     ...(healthUrl ? { healthUrl } : {}),
     ...(keepRevisions !== undefined ? { keepRevisions } : {}),
   };
+}
+
+/** --role-arn must be a role ARN in the environment's own account and partition. */
+function checkedRoleArn(arn: string | undefined, env: EnvironmentConfig): string | undefined {
+  if (arn === undefined) return undefined;
+  if (!parseRoleArn(arn)) {
+    throw userError(
+      "cli.bad-role-arn",
+      `--role-arn: found "${arn}", expected an IAM role ARN such as arn:aws:iam::${env.aws.accountId}:role/NAME`,
+      "Pass the full ARN of the role to assume, or leave --role-arn out to use the environment's deploy role.",
+    );
+  }
+  const wanted = roleMismatch(arn, env.aws.accountId, env.aws.region);
+  if (wanted) {
+    throw userError(
+      "cli.bad-role-arn",
+      `--role-arn: found "${arn}", expected ${wanted} (environment ${env.name})`,
+      `Pass a role of account ${env.aws.accountId}; every change is refused in any other account.`,
+    );
+  }
+  return arn;
+}
+
+/** --health-url: an http(s) URL; file:, data: and the like are refused. */
+function checkedHealthUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  let protocol = "";
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // handled below
+  }
+  if (protocol !== "http:" && protocol !== "https:") {
+    throw userError(
+      "cli.bad-health-url",
+      `--health-url: found "${url}", expected an http or https URL`,
+      "Pass the service's public health URL, e.g. https://app.example.com/health.",
+    );
+  }
+  return url;
+}
+
+const REVISION_ARN = /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):(\d{12}):task-definition\/[A-Za-z0-9_-]+:\d+$/;
+
+/**
+ * --revision: a number, family:number or a task-definition ARN of the environment's own
+ * account and region (an ARN of another account names a revision ECS would never start here).
+ */
+export function checkedRevision(revision: string | undefined, env: EnvironmentConfig): string | undefined {
+  if (revision === undefined) return undefined;
+  const usage = "Pass a revision number (e.g. 7), family:number, or a task-definition ARN of this environment.";
+  if (/^\d+$/.test(revision) || /^[A-Za-z0-9_-]{1,255}:\d+$/.test(revision)) {
+    if (Number(revision.split(":").pop()) < 1) {
+      throw userError(
+        "ecs.bad-revision",
+        `--revision: found "${revision}", expected a revision number of 1 or more`,
+        usage,
+      );
+    }
+    return revision;
+  }
+  const arn = REVISION_ARN.exec(revision);
+  if (!arn) {
+    throw userError(
+      "ecs.bad-revision",
+      `--revision: found "${revision}", expected a number, family:number or a task-definition ARN`,
+      usage,
+    );
+  }
+  const [, , region, account] = arn;
+  if (account !== env.aws.accountId || region !== env.aws.region) {
+    throw userError(
+      "ecs.foreign-revision",
+      `--revision: ${revision} is in account ${account} (${region}), but ${env.name} is account ${env.aws.accountId} (${env.aws.region})`,
+      usage,
+    );
+  }
+  return revision;
 }

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { realpathSync } from "node:fs";
 import { EXIT_CODES, PipelineError, describeError, userError } from "../errors.js";
-import type { CommandIO } from "./command.js";
+import { parseOptions, type CommandIO } from "./command.js";
 import { commands } from "./commands.js";
 
 function help(): string {
@@ -38,16 +37,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
       io.out(`Usage: ecs-pipeline ${command.usage}\n\n${command.summary}`);
       return 0;
     }
-    let parsed;
-    try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
-    } catch (err) {
-      throw userError(
-        "cli.bad-arguments",
-        `${command.name}: ${(err as Error).message}`,
-        `Usage: ecs-pipeline ${command.usage}`,
-      );
-    }
+    const parsed = parseOptions(command, rest);
     return await command.run(parsed.values, parsed.positionals, io);
   } catch (err) {
     const missing = (err as { missingOption?: string }).missingOption;

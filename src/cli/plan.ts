@@ -33,7 +33,7 @@ export const planCommand: Command = {
   },
 };
 
-/** Reads --lock-timeout as whole seconds (0 or more); 60 when absent. */
+/** Reads --lock-timeout as whole seconds (0 to an hour); 60 when absent. */
 export function lockTimeout(values: OptionValues): number {
-  return optionalInt(values, "lock-timeout", 0, "whole seconds (0 or more)") ?? 60;
+  return optionalInt(values, "lock-timeout", 0, "whole seconds from 0 to 3600", 3600) ?? 60;
 }

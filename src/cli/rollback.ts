@@ -1,6 +1,6 @@
 import { rollback } from "../ecs/rollback.js";
 import { optionalString, type Command } from "./command.js";
-import { ecsRequest, printResult, sharedEcsOptions, sharedEcsUsage } from "./ecs-options.js";
+import { checkedRevision, ecsRequest, printResult, sharedEcsOptions, sharedEcsUsage } from "./ecs-options.js";
 
 /**
  * rollback: return an ECS service to an explicit revision, or by default to the last
@@ -13,7 +13,7 @@ export const rollbackCommand: Command = {
   options: { ...sharedEcsOptions, revision: { type: "string" } },
   async run(values, _positionals, io) {
     const request = await ecsRequest(values, io, "rollback");
-    const revision = optionalString(values, "revision");
+    const revision = checkedRevision(optionalString(values, "revision"), request.env);
     const result = await rollback({ ...request, ...(revision ? { revision } : {}) });
     return printResult(io, result, values.json === true);
   },
