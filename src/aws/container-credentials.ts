@@ -20,15 +20,28 @@ export interface ContainerCredentials {
   expiration?: string;
 }
 
-/** The endpoint URL: the fixed link-local host, or a full URI on loopback (as the AWS SDKs allow). */
+/**
+ * The endpoint URL: the fixed link-local host plus the relative URI, or a full URI that is
+ * https or on loopback (as the AWS SDKs allow). A malformed value, or a relative URI that
+ * would leave the fixed host (`//elsewhere/...`), is refused before any request is made.
+ */
 export function containerCredentialsUrl(env: NodeJS.ProcessEnv): URL {
   const relative = env[RELATIVE];
-  if (relative) return new URL(relative, ENDPOINT);
+  if (relative) {
+    const url = parseUrl(
+      relative.startsWith("/") && !relative.startsWith("//") ? `${ENDPOINT}${relative}` : "",
+      RELATIVE,
+    );
+    if (url.origin !== ENDPOINT)
+      throw badUri(RELATIVE, "a path such as /v2/credentials/<id> on the link-local endpoint");
+    return url;
+  }
   const full = env[FULL];
   if (full) {
-    const url = new URL(full);
-    if (url.protocol !== "https:" && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) {
-      throw userError("aws.container-uri", `Failed to read container credentials: ${FULL} must be https or loopback`);
+    const url = parseUrl(full, FULL);
+    const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+    if (!(url.protocol === "https:" || (url.protocol === "http:" && loopback))) {
+      throw badUri(FULL, "an https URL, or an http URL on loopback (127.0.0.1, localhost, [::1])");
     }
     return url;
   }
@@ -36,6 +49,23 @@ export function containerCredentialsUrl(env: NodeJS.ProcessEnv): URL {
     "aws.no-container-credentials",
     `Failed to read container credentials: neither ${RELATIVE} nor ${FULL} is set`,
     "Only CodeBuild and ECS tasks have them; elsewhere pass AWS keys or a web-identity token.",
+  );
+}
+
+function parseUrl(value: string, name: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw badUri(name, name === RELATIVE ? "a path starting with /" : "an absolute URL");
+  }
+}
+
+function badUri(name: string, expected: string) {
+  // The value itself is not repeated: it can carry a credential id.
+  return userError(
+    "aws.container-uri",
+    `Failed to read container credentials: ${name} is malformed, expected ${expected}`,
+    `Pass the variable exactly as CodeBuild or ECS set it (env:${name}).`,
   );
 }
 

@@ -1,7 +1,7 @@
-import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { readContainerCredentials } from "../aws/container-credentials.js";
 import { requireString, type Command } from "./command.js";
+import { checkOutputFile, writePrivateFile } from "./private-file.js";
 
 /** Writes the build role's credentials (CodeBuild, ECS) to a file only the owner can read. */
 export const containerCredentialsCommand: Command = {
@@ -12,8 +12,9 @@ export const containerCredentialsCommand: Command = {
   options: { output: { type: "string" } },
   async run(values, _positionals, io) {
     const output = path.resolve(io.cwd, requireString(values, "output", "container-credentials"));
+    await checkOutputFile(output, "output");
     const creds = await readContainerCredentials(io.env);
-    await writeFile(output, JSON.stringify(creds), { mode: 0o600 });
+    await writePrivateFile(output, JSON.stringify(creds), "output");
     io.log(`Container credentials${creds.expiration ? ` (valid until ${creds.expiration})` : ""} written to ${output}`);
     return 0;
   },

@@ -1,10 +1,10 @@
-import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { openSession } from "../aws/index.js";
 import { loadEnvironment } from "../config/load.js";
 import { ecrAuthorization } from "../images/ecr-auth.js";
 import { requireString, type Command } from "./command.js";
+import { checkOutputFile, writePrivateFile } from "./private-file.js";
 
 /**
  * Fetches the environment's ECR login and writes it to a private file (mode 600) as
@@ -19,9 +19,10 @@ export const ecrLoginCommand: Command = {
   async run(values, _positionals, io) {
     const env = await loadEnvironment(requireString(values, "env", "ecr-login"), { root: io.cwd });
     const output = path.resolve(io.cwd, requireString(values, "output", "ecr-login"));
+    await checkOutputFile(output, "output");
     const session = await openSession(env, { purpose: "deploy", vars: io.env });
     const auth = await ecrAuthorization(new ECRClient(session.config), env);
-    await writeFile(output, JSON.stringify(auth), { mode: 0o600 });
+    await writePrivateFile(output, JSON.stringify(auth), "output");
     io.log(`ECR login for ${env.name} (account ${session.identity.account}) written to ${output}`);
     io.out(JSON.stringify({ registry: auth.registry, expiresAt: auth.expiresAt }));
     return 0;

@@ -1,8 +1,8 @@
-import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { userError } from "../errors.js";
 import { OIDC_REQUEST_ENV, STS_AUDIENCE, requestActionsIdToken } from "../github/oidc.js";
 import { requireString, type Command } from "./command.js";
+import { checkOutputFile, writePrivateFile } from "./private-file.js";
 
 /**
  * Writes a fresh GitHub Actions OIDC token (for AWS STS by default) to a file, never to the
@@ -15,6 +15,7 @@ export const githubOidcTokenCommand: Command = {
   options: { output: { type: "string" }, audience: { type: "string" } },
   async run(values, _positionals, io) {
     const output = path.resolve(io.cwd, requireString(values, "output", "github-oidc-token"));
+    await checkOutputFile(output, "output");
     const requestUrl = io.env[OIDC_REQUEST_ENV.url];
     const requestToken = io.env[OIDC_REQUEST_ENV.token];
     if (!requestUrl || !requestToken) {
@@ -26,7 +27,7 @@ export const githubOidcTokenCommand: Command = {
     }
     const audience = typeof values.audience === "string" ? values.audience : STS_AUDIENCE;
     const token = await requestActionsIdToken({ requestUrl, requestToken, audience });
-    await writeFile(output, token, { mode: 0o600 });
+    await writePrivateFile(output, token, "output");
     io.log(`GitHub OIDC token for audience ${audience} written to ${output}`);
     return 0;
   },

@@ -92,7 +92,7 @@ describe("ecs-pipeline container-credentials", () => {
   it("refuses a full URI that is neither https nor loopback", async () => {
     const { code, lines } = await run({ AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://example.com/creds" });
     expect(code).toBe(2);
-    expect(lines[0]).toContain("must be https or loopback");
+    expect(lines[0]).toContain("expected an https URL, or an http URL on loopback");
   });
 
   it("is a user error outside CodeBuild and ECS", async () => {
