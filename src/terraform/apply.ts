@@ -1,11 +1,12 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { EnvironmentConfig } from "../config/schema.js";
 import { PipelineError, userError } from "../errors.js";
-import { compareFingerprints, sha256 } from "./fingerprint.js";
+import { compareFingerprints } from "./fingerprint.js";
+import { checkApproval, checkPlanContents, checkPlanFileFacts, checkPlanTarget, readPlanBytes } from "./plan-checks.js";
 import { PLAN_FILES, readPlanDir, type PlanMeta } from "./plan-dir.js";
+import { readPlanFile } from "./plan-file.js";
 import type { TerraformProgress } from "./progress.js";
-import { countsLine } from "./summary.js";
+import { countsLine, summarizePlan } from "./summary.js";
 import { parseApplyStream, type AppliedChange, type ApplyOutcome } from "./apply-stream.js";
 import { runTofu, tofuFailure } from "./tofu.js";
 import { currentFingerprint, initBackend, openWorkspace, type Workspace } from "./workspace.js";
@@ -40,9 +41,12 @@ export interface ApplyResult {
 
 /**
  * Applies exactly the saved plan in `planDir`, after refusing: a plan for another
- * environment or account, a missing confirmation where approval is required, a plan file
- * that is not the one planned, credentials in another account, and a stale plan (any input
- * or the state changed since). Every refusal happens before anything is changed.
+ * environment or account, a missing confirmation where approval is required, a plan
+ * directory whose files do not belong together (plan file, fingerprint and metadata are
+ * bound by hashes, and what the plan file itself says is recomputed: its backend, prior
+ * state, changes and identity variables), credentials in another account, and a stale plan
+ * (any input or the state's content changed since). Every refusal happens before anything
+ * is changed.
  */
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const { env, onProgress } = options;
@@ -51,10 +55,14 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   checkPlanTarget(meta, env);
   checkApproval(env, options.confirm);
   const planFile = path.join(planDir, PLAN_FILES.plan);
-  await checkPlanFile(planFile, meta, env);
+  const facts = readPlanFile(await readPlanBytes(planDir, meta), planFile);
+  checkPlanFileFacts(planDir, facts, fingerprint, env);
 
   const ws = await openWorkspace({ ...options, purpose: "apply" });
   await initBackend(ws, onProgress);
+  const shown = await runTofu(ws.tofu, ["show", "-json", "-no-color", planFile], { act: "read the saved plan" });
+  const planJson = parseShown(shown.stdout);
+  checkPlanContents(planDir, meta, summarizePlan(planJson), variableValues(planJson), env);
   const differences = compareFingerprints(fingerprint, await currentFingerprint(ws, [planDir]));
   if (differences.length > 0) {
     throw userError(
@@ -90,6 +98,15 @@ async function applySavedPlan(ws: Workspace, planFile: string, options: ApplyOpt
   if (run.exitCode === 0) return outcome;
   const failure = tofuFailure(`apply the plan for ${name}`, { ...run, stderr: `${outcome.errors.join("\n")}\n${run.stderr}` });
   if (failure.code === "terraform.state-locked") throw failure;
+  if (/Saved plan is stale/i.test(`${run.stderr}\n${outcome.errors.join("\n")}`) && outcome.changes.length === 0) {
+    // tofu compares the plan's prior state with the state it finds after taking the lock:
+    // another apply finished first. Nothing was applied.
+    throw userError(
+      "terraform.stale-plan",
+      `Failed to apply the plan for ${name}: the state changed while this apply waited for the lock (another apply finished first); nothing was applied`,
+      "Plan again, review the new plan and apply that.",
+    );
+  }
   const partial = outcome.changes.map((c) => `${c.address} (${c.action})`).join(", ");
   throw new PipelineError(
     `Failed to apply the plan for ${name}: ${outcome.errors.join("; ") || `tofu exited with code ${run.exitCode}`}` +
@@ -98,47 +115,20 @@ async function applySavedPlan(ws: Workspace, planFile: string, options: ApplyOpt
   );
 }
 
-async function checkPlanFile(planFile: string, meta: PlanMeta, env: EnvironmentConfig): Promise<void> {
-  if (sha256(await readFile(planFile)) !== meta.planSha256) {
-    throw userError(
-      "terraform.plan-tampered",
-      `Failed to apply the plan in ${path.dirname(planFile)}: ${PLAN_FILES.plan} is not the file that was planned (sha256 differs from meta.json)`,
-      "Use the plan directory exactly as `plan` wrote it, or plan again.",
-    );
-  }
-  if (meta.errored) {
-    throw userError(
-      "terraform.plan-errored",
-      `Failed to apply the plan for ${env.name}: the plan errored and is incomplete`,
-      "Fix the errors and plan again.",
-    );
+function parseShown(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new PipelineError(`Failed to read the saved plan as JSON: ${(err as Error).message}`, {
+      code: "terraform.bad-plan-json",
+      source: "tool",
+      hint: "Something printed to stdout alongside `tofu show -json` (a CLI configuration warning?).",
+    });
   }
 }
 
-function checkPlanTarget(meta: PlanMeta, env: EnvironmentConfig): void {
-  if (meta.env !== env.name) {
-    throw userError(
-      "terraform.plan-wrong-env",
-      `Failed to apply: the plan was made for environment ${meta.env}, not ${env.name}`,
-      `Apply it with --env ${meta.env}, or plan ${env.name}.`,
-    );
-  }
-  if (meta.account !== env.aws.accountId) {
-    throw userError(
-      "terraform.plan-wrong-account",
-      `Failed to apply: the plan was made for account ${meta.account}, but ${env.name} is account ${env.aws.accountId}`,
-      `environments/${env.name}.json changed account since the plan; plan again.`,
-    );
-  }
-}
-
-function checkApproval(env: EnvironmentConfig, confirm: string | undefined): void {
-  if (!env.approval.required || confirm === env.name) return;
-  throw userError(
-    "terraform.approval-required",
-    confirm
-      ? `Failed to apply to ${env.name}: the confirmation "${confirm}" does not name this environment`
-      : `Failed to apply to ${env.name}: this environment requires an explicit confirmation`,
-    `Review the plan summary, then pass --confirm ${env.name}.`,
-  );
+/** The plan's input variables as name → value (`variables` of `tofu show -json`). */
+function variableValues(planJson: unknown): Record<string, unknown> {
+  const vars = (planJson as { variables?: Record<string, { value?: unknown }> }).variables ?? {};
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v?.value ?? null]));
 }

@@ -6,13 +6,19 @@ import { z } from "zod";
 /**
  * A fingerprint of everything a plan was made from: the source of the root and of every
  * local module it calls, the var file, the provider lock file, the backend, and the state
- * (lineage and serial). Apply recomputes it and refuses a plan whose inputs moved on.
+ * (lineage, serial and a hash of its content: a state edited without a serial bump is a
+ * changed state too). Apply recomputes it and refuses a plan whose inputs moved on.
  */
 
 export const FINGERPRINT_INPUTS = ["source", "varFile", "lockFile", "backend", "state"] as const;
 export type FingerprintInput = (typeof FINGERPRINT_INPUTS)[number];
 
-export const stateIdentSchema = z.object({ lineage: z.string().nullable(), serial: z.number().int().nullable() });
+export const stateIdentSchema = z.object({
+  lineage: z.string().nullable(),
+  serial: z.number().int().nullable(),
+  /** sha256 of the state as `tofu state pull` prints it; null when there is no state yet. */
+  sha256: z.string().nullable(),
+});
 export type StateIdent = z.infer<typeof stateIdentSchema>;
 
 export const fingerprintSchema = z.object({
@@ -59,10 +65,14 @@ export async function computeFingerprint(options: FingerprintOptions): Promise<F
     varFile: await fileHash(options.varFile),
     lockFile: await fileHash(options.lockFile),
     backend: sha256(options.backend),
-    state: `${options.state.lineage ?? "none"}:${options.state.serial ?? "none"}`,
+    state: `${options.state.lineage ?? "none"}:${options.state.serial ?? "none"}:${options.state.sha256 ?? "none"}`,
   };
-  const digest = sha256(FINGERPRINT_INPUTS.map((k) => `${k}=${inputs[k]}`).join("\n"));
-  return { format: 1, digest, inputs, state: options.state, sourceFiles: sourceHashes };
+  return { format: 1, digest: fingerprintDigest(inputs), inputs, state: options.state, sourceFiles: sourceHashes };
+}
+
+/** The digest of a fingerprint's inputs: apply recomputes it, so an edited digest is detected. */
+export function fingerprintDigest(inputs: Fingerprint["inputs"]): string {
+  return sha256(FINGERPRINT_INPUTS.map((k) => `${k}=${inputs[k]}`).join("\n"));
 }
 
 export interface FingerprintDifference {
@@ -89,6 +99,9 @@ function describe(input: FingerprintInput, planned: Fingerprint, current: Finger
       return `Terraform source changed: ${shown}`;
     }
     case "state":
+      if (planned.state.lineage === current.state.lineage && planned.state.serial === current.state.serial) {
+        return `the state's content changed without a new serial (still serial ${current.state.serial ?? "none"}): it was edited outside Terraform`;
+      }
       return `state moved on: planned against serial ${planned.state.serial ?? "none"} (lineage ${planned.state.lineage ?? "none"}), now serial ${current.state.serial ?? "none"} (lineage ${current.state.lineage ?? "none"})`;
     case "varFile":
       return "the environment's var file changed";
@@ -99,17 +112,18 @@ function describe(input: FingerprintInput, planned: Fingerprint, current: Finger
   }
 }
 
-/** `tofu state pull` output → lineage and serial; empty output means no state yet. */
+/** `tofu state pull` output → lineage, serial and content hash; empty output means no state yet. */
 export function parseStateIdent(stateJson: string): StateIdent {
+  const none = { lineage: null, serial: null, sha256: null };
   const text = stateJson.trim();
-  if (text === "") return { lineage: null, serial: null };
+  if (text === "") return none;
   const parsed = z
     .object({ serial: z.number().int().optional(), lineage: z.string().optional() })
     .safeParse(JSON.parse(text));
-  if (!parsed.success) return { lineage: null, serial: null };
+  if (!parsed.success) return none;
   const lineage = parsed.data.lineage || null;
   // A state never written has serial 0 and an empty lineage: the same as none.
-  return lineage === null ? { lineage: null, serial: null } : { lineage, serial: parsed.data.serial ?? null };
+  return lineage === null ? none : { lineage, serial: parsed.data.serial ?? null, sha256: sha256(text) };
 }
 
 export function sha256(data: string | Buffer): string {

@@ -1,8 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { decodeUtf8, parseStrictJson } from "../config/json-text.js";
 import { userError } from "../errors.js";
-import { fingerprintSchema, type Fingerprint } from "./fingerprint.js";
+import { fingerprintDigest, fingerprintSchema, sha256, type Fingerprint } from "./fingerprint.js";
 
 /**
  * The plan directory `plan` writes and `apply` reads:
@@ -11,7 +12,8 @@ import { fingerprintSchema, type Fingerprint } from "./fingerprint.js";
  *   summary.md        the whole Markdown summary
  *   summary-1.md ...  the same, split into comment-sized parts
  *   fingerprint.json  every input's hash (see fingerprint.ts)
- *   meta.json         environment, account, who planned, counts, the plan file's sha256
+ *   meta.json         environment, account, who planned, counts, the sha256 of plan.tfplan
+ *                     and of fingerprint.json
  */
 export const PLAN_FILES = {
   plan: "plan.tfplan",
@@ -22,6 +24,11 @@ export const PLAN_FILES = {
 } as const;
 
 export const partFile = (n: number): string => `summary-${n}.md`;
+
+/** Whether a file name is one a plan directory holds: only these may be replaced by a new plan. */
+export function isPlanDirFile(name: string): boolean {
+  return (Object.values(PLAN_FILES) as string[]).includes(name) || /^summary-\d+\.md$/.test(name);
+}
 
 const countsSchema = z.object({
   add: z.number(),
@@ -46,6 +53,8 @@ export const planMetaSchema = z.object({
   tofuVersion: z.string(),
   planSha256: z.string().regex(/^[0-9a-f]{64}$/),
   fingerprint: z.string(),
+  /** sha256 of fingerprint.json as written: binds the fingerprint to this metadata. */
+  fingerprintSha256: z.string().regex(/^[0-9a-f]{64}$/),
   hasChanges: z.boolean(),
   errored: z.boolean(),
   counts: countsSchema,
@@ -59,31 +68,100 @@ export interface PlanDir {
   fingerprint: Fingerprint;
 }
 
-/** Reads and validates meta.json and fingerprint.json of a plan directory. */
+/**
+ * Reads and validates meta.json and fingerprint.json of a plan directory, and checks they
+ * belong together: fingerprint.json is the file meta.json names by hash, and its digest is
+ * the one its inputs give (an edited digest or a fingerprint swapped in from another plan is
+ * refused here).
+ */
 export async function readPlanDir(dir: string): Promise<PlanDir> {
+  await checkIsDir(dir);
   const meta = await readJson(dir, PLAN_FILES.meta, planMetaSchema);
-  const fingerprint = await readJson(dir, PLAN_FILES.fingerprint, fingerprintSchema);
+  const fingerprintText = await readText(dir, PLAN_FILES.fingerprint);
+  const fingerprint = parseJson(dir, PLAN_FILES.fingerprint, fingerprintText, fingerprintSchema);
+  const problems: string[] = [];
+  if (sha256(fingerprintText) !== meta.fingerprintSha256) {
+    problems.push(`${PLAN_FILES.fingerprint} is not the file ${PLAN_FILES.meta} names (sha256 differs)`);
+  }
+  if (fingerprintDigest(fingerprint.inputs) !== fingerprint.digest) {
+    problems.push(`${PLAN_FILES.fingerprint}: digest is not the digest of its inputs (edited)`);
+  }
+  if (meta.fingerprint !== fingerprint.digest) {
+    problems.push(`${PLAN_FILES.meta}: fingerprint ${meta.fingerprint} is not ${PLAN_FILES.fingerprint}'s digest`);
+  }
+  if (problems.length > 0) {
+    throw userError(
+      "terraform.plan-tampered",
+      `Failed to read the plan directory ${dir}: its files do not belong together:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      "Use the plan directory exactly as `plan` wrote it, or plan again.",
+    );
+  }
   return { dir, meta, fingerprint };
+}
+
+async function checkIsDir(dir: string): Promise<void> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch {
+    throw userError(
+      "terraform.bad-plan-dir",
+      `Failed to read the plan directory ${dir}: it does not exist`,
+      "Pass the directory `plan` wrote (default .pipeline/plans/<env>), or run plan first.",
+    );
+  }
+  if (!isDir) {
+    throw userError(
+      "terraform.bad-plan-dir",
+      `Failed to read the plan directory ${dir}: it is a file, not a directory`,
+      "Pass the directory `plan` wrote (it holds plan.tfplan, meta.json and fingerprint.json).",
+    );
+  }
 }
 
 /** The summary parts of a plan directory, in order: what a pull-request comment posts. */
 export async function readSummaryParts(dir: string): Promise<string[]> {
   const { meta } = await readPlanDir(dir);
-  return Promise.all(meta.parts.map((p) => readFile(path.join(dir, p), "utf8")));
+  const bad = meta.parts.find((p) => !/^summary-\d+\.md$/.test(p));
+  if (bad !== undefined) {
+    throw userError(
+      "terraform.bad-plan-dir",
+      `Failed to read the plan directory ${dir}: ${PLAN_FILES.meta} names part "${bad}", expected summary-N.md`,
+      "Use the plan directory exactly as `plan` wrote it, or plan again.",
+    );
+  }
+  return Promise.all(meta.parts.map((p) => readText(dir, p)));
 }
 
 async function readJson<T>(dir: string, name: string, schema: z.ZodType<T>): Promise<T> {
-  const file = path.join(dir, name);
-  let raw: unknown;
+  return parseJson(dir, name, await readText(dir, name), schema);
+}
+
+async function readText(dir: string, name: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    raw = JSON.parse(await readFile(file, "utf8"));
+    bytes = await readFile(path.join(dir, name));
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
     throw userError(
       "terraform.bad-plan-dir",
-      `Failed to read the plan directory ${dir}: ${name}: ${(err as Error).message}`,
-      "Pass the directory `plan` wrote (it holds plan.tfplan, meta.json and fingerprint.json).",
+      `Failed to read the plan directory ${dir}: ${name} ${code === "ENOENT" ? "is missing" : code === "EISDIR" ? "is a directory" : `cannot be read (${(err as Error).message})`}`,
+      "Pass the directory `plan` wrote (it holds plan.tfplan, meta.json and fingerprint.json), or plan again.",
     );
   }
+  return decodeUtf8(bytes, `${name} in the plan directory ${dir}`, "terraform.bad-plan-dir");
+}
+
+function parseJson<T>(dir: string, name: string, text: string, schema: z.ZodType<T>): T {
+  const json = parseStrictJson(text);
+  if ("problem" in json) {
+    throw userError(
+      "terraform.bad-plan-dir",
+      `Failed to read the plan directory ${dir}: ${name} is ${json.problem.message}`,
+      "Use the plan directory exactly as `plan` wrote it, or plan again.",
+    );
+  }
+  const raw = json.value;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

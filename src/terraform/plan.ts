@@ -1,10 +1,10 @@
-import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { EnvironmentConfig } from "../config/schema.js";
 import { PipelineError, userError } from "../errors.js";
 import { describeBackend } from "./backend.js";
 import { sha256, type Fingerprint } from "./fingerprint.js";
-import { PLAN_FILES, partFile, type PlanMeta } from "./plan-dir.js";
+import { PLAN_FILES, isPlanDirFile, partFile, type PlanMeta } from "./plan-dir.js";
 import type { TerraformProgress } from "./progress.js";
 import { renderSummary, summaryParts } from "./render.js";
 import { countsLine, summarizePlan, type PlanSummary } from "./summary.js";
@@ -14,7 +14,10 @@ import { currentFingerprint, initBackend, openWorkspace, type Workspace } from "
 export interface PlanOptions {
   env: EnvironmentConfig;
   repoRoot: string;
-  /** Directory to write the plan into; emptied first. */
+  /**
+   * Directory to write the plan into: absent, empty, or an earlier plan directory (whose own
+   * files are replaced). Anything else is refused: a plan never deletes a user's files.
+   */
   outDir: string;
   /** Process environment: AWS credentials (src/aws), PATH, TOFU_BIN. */
   vars: NodeJS.ProcessEnv;
@@ -42,13 +45,13 @@ export interface PlanResult {
 export async function plan(options: PlanOptions): Promise<PlanResult> {
   const { env, onProgress } = options;
   const outDir = path.resolve(options.outDir);
-  await checkOutDir(outDir, path.resolve(options.repoRoot, env.terraform.root));
+  const previous = await checkOutDir(outDir, path.resolve(options.repoRoot), path.resolve(options.repoRoot, env.terraform.root));
   const ws = await openWorkspace({ ...options, purpose: "plan" });
   await initBackend(ws, onProgress);
   const fingerprint = await currentFingerprint(ws, [outDir]);
   onProgress?.({ kind: "step", message: `state serial ${fingerprint.state.serial ?? "none (empty state)"}` });
 
-  await rm(outDir, { recursive: true, force: true });
+  for (const name of previous) await rm(path.join(outDir, name), { force: true });
   await mkdir(outDir, { recursive: true });
   const planFile = path.join(outDir, PLAN_FILES.plan);
   onProgress?.({ kind: "step", message: `tofu plan with ${env.terraform.varFile}` });
@@ -77,22 +80,39 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   return { outDir, meta, summary, fingerprint, parts };
 }
 
-/** The output directory is emptied: refuse one that holds the repository or anything but a plan. */
-async function checkOutDir(outDir: string, rootDir: string): Promise<void> {
-  const inside = (child: string, parent: string) => !path.relative(parent, child).startsWith("..");
-  let entries: string[];
-  try {
-    entries = await readdir(outDir);
-  } catch {
-    return;
-  }
-  if (inside(rootDir, outDir) || (entries.length > 0 && !entries.includes(PLAN_FILES.meta))) {
-    throw userError(
+/**
+ * What may be replaced in the output directory: nothing (absent or empty), or exactly an
+ * earlier plan directory's own files. A file, a directory holding anything else (even
+ * beside a meta.json), the repository or the Terraform root is refused before any work.
+ */
+async function checkOutDir(outDir: string, repoRoot: string, rootDir: string): Promise<string[]> {
+  const inside = (child: string, parent: string) => {
+    const rel = path.relative(parent, child);
+    return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+  };
+  const refuse = (why: string) =>
+    userError(
       "terraform.bad-out-dir",
-      `Failed to plan into ${outDir}: it is not empty and is not an earlier plan directory`,
-      "Pass --out with a new directory (default .pipeline/plans/<env>); it is replaced on every plan.",
+      `Failed to plan into ${outDir}: ${why}`,
+      "Pass --out with a new or empty directory (default .pipeline/plans/<env>); only a plan directory's own files are ever replaced.",
     );
+  if (inside(repoRoot, outDir) || inside(rootDir, outDir)) {
+    throw refuse("it holds the repository or the Terraform root, whose files a plan would replace");
   }
+  let info;
+  try {
+    info = await lstat(outDir);
+  } catch {
+    return [];
+  }
+  if (!info.isDirectory()) throw refuse(`it exists and is ${info.isSymbolicLink() ? "a symbolic link" : "a file"}, not a directory`);
+  const entries = await readdir(outDir, { withFileTypes: true });
+  const foreign = entries.filter((e) => !e.isFile() || !isPlanDirFile(e.name)).map((e) => e.name);
+  if (foreign.length > 0) {
+    const shown = foreign.slice(0, 5).join(", ") + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : "");
+    throw refuse(`it holds files that are not a plan's (${shown}); they would be lost`);
+  }
+  return entries.map((e) => e.name);
 }
 
 async function planMeta(
@@ -113,6 +133,7 @@ async function planMeta(
     tofuVersion: await tofuVersion(ws.tofu),
     planSha256: sha256(await readFile(planFile)),
     fingerprint: fingerprint.digest,
+    fingerprintSha256: sha256(fingerprintText(fingerprint)),
     hasChanges: summary.hasChanges,
     errored: summary.errored,
     counts: summary.counts,
@@ -128,11 +149,16 @@ interface PlanDirContents {
   meta: PlanMeta;
 }
 
+/** fingerprint.json's text: meta.json binds it by this text's sha256. */
+function fingerprintText(fingerprint: Fingerprint): string {
+  return JSON.stringify(fingerprint, null, 2);
+}
+
 async function writePlanDir(outDir: string, c: PlanDirContents): Promise<void> {
   await writeFile(path.join(outDir, PLAN_FILES.json), c.json);
   await writeFile(path.join(outDir, PLAN_FILES.summary), c.summary);
   await Promise.all(c.parts.map((p, i) => writeFile(path.join(outDir, partFile(i + 1)), p)));
-  await writeFile(path.join(outDir, PLAN_FILES.fingerprint), JSON.stringify(c.fingerprint, null, 2));
+  await writeFile(path.join(outDir, PLAN_FILES.fingerprint), fingerprintText(c.fingerprint));
   await writeFile(path.join(outDir, PLAN_FILES.meta), JSON.stringify(c.meta, null, 2));
 }
 

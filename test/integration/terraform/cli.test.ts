@@ -58,7 +58,7 @@ describe("the plan output directory", () => {
     const repo = await makeRepo({ endpoint: moto.endpoint });
     const run = io(repo);
     expect(await main(["plan", "--env", "test", "--out", "terraform"], run)).toBe(2);
-    expect(run.logs.join("\n")).toContain("is not empty and is not an earlier plan directory");
+    expect(run.logs.join("\n")).toContain("it holds the repository or the Terraform root");
     expect(await main(["plan", "--env", "test", "--out", "out"], io(repo))).toBe(0);
     expect(await main(["plan", "--env", "test", "--out", "out"], io(repo))).toBe(0);
   });

@@ -80,8 +80,12 @@ describe.each([
     const waited = Date.now() - started;
     await expect(running.done).resolves.toMatchObject({ status: "applied" });
     expect(err).toBeInstanceOf(PipelineError);
-    expect((err as PipelineError).code).toBe("terraform.apply-failed");
-    expect((err as PipelineError).message).toMatch(/stale/i);
+    // tofu refuses the saved plan as stale once it holds the lock: nothing of it was applied,
+    // and the message says so (no "applied before the failure" list, no "state holds" hint).
+    expect((err as PipelineError).code).toBe("terraform.stale-plan");
+    expect((err as PipelineError).message).toMatch(/another apply finished first\); nothing was applied/);
+    expect((err as PipelineError).message).not.toMatch(/Applied before the failure/);
+    expect((err as PipelineError).hint).toBe("Plan again, review the new plan and apply that.");
     expect(waited).toBeGreaterThan(1500);
   });
 });

@@ -36,7 +36,7 @@ describe("plan and apply against moto's S3 backend", () => {
     const files = (await readdir(planned.outDir)).sort();
     expect(files).toEqual(["fingerprint.json", "meta.json", "plan.json", "plan.tfplan", "summary-1.md", "summary.md"]);
     expect(planned.meta).toMatchObject({ env: "test", account: "123456789012", hasChanges: true });
-    expect(planned.fingerprint.state).toEqual({ lineage: null, serial: null });
+    expect(planned.fingerprint.state).toEqual({ lineage: null, serial: null, sha256: null });
     expect((await readSummaryParts(planned.outDir))[0]).toContain("3 to add, 0 to change, 0 to destroy");
 
     const applied = await apply({ env: repo.env, repoRoot: repo.root, planDir: planned.outDir, vars: repo.vars });

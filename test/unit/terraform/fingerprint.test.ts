@@ -6,6 +6,7 @@ import {
   compareFingerprints,
   computeFingerprint,
   parseStateIdent,
+  sha256,
   type FingerprintOptions,
 } from "../../../src/terraform/fingerprint.js";
 
@@ -28,7 +29,7 @@ async function tree(): Promise<FingerprintOptions> {
     varFile: path.join(repoRoot, "dev.tfvars"),
     lockFile: path.join(root, ".terraform.lock.hcl"),
     backend: '{"bucket":"b","key":"k"}',
-    state: { lineage: "abc", serial: 4 },
+    state: { lineage: "abc", serial: 4, sha256: "s4" },
   };
 }
 
@@ -36,7 +37,7 @@ describe("computeFingerprint", () => {
   it("hashes the root and module files by repository path, leaving out hidden dirs, state and the lock file", async () => {
     const fp = await computeFingerprint(await tree());
     expect(Object.keys(fp.sourceFiles)).toEqual(["terraform/modules/net/main.tf", "terraform/platform/main.tf"]);
-    expect(fp.inputs.state).toBe("abc:4");
+    expect(fp.inputs.state).toBe("abc:4:s4");
     expect(fp.digest).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -45,7 +46,7 @@ describe("computeFingerprint", () => {
     const base = await computeFingerprint(opts);
     expect((await computeFingerprint(opts)).digest).toBe(base.digest);
 
-    const state = await computeFingerprint({ ...opts, state: { lineage: "abc", serial: 5 } });
+    const state = await computeFingerprint({ ...opts, state: { lineage: "abc", serial: 5, sha256: "s5" } });
     const backend = await computeFingerprint({ ...opts, backend: '{"bucket":"other"}' });
     await writeFile(opts.varFile, "x = 1\n");
     const changed = [state, backend, await computeFingerprint(opts)] as const;
@@ -66,6 +67,15 @@ describe("computeFingerprint", () => {
     ]);
   });
 
+  it("sees a state edited without a serial bump as a changed state", async () => {
+    const opts = await tree();
+    const base = await computeFingerprint(opts);
+    const edited = await computeFingerprint({ ...opts, state: { lineage: "abc", serial: 4, sha256: "edited" } });
+    expect(compareFingerprints(base, edited).map((d) => d.detail)).toEqual([
+      "the state's content changed without a new serial (still serial 4): it was edited outside Terraform",
+    ]);
+  });
+
   it("treats a missing lock file as an input of its own", async () => {
     const opts = await tree();
     const fp = await computeFingerprint({ ...opts, lockFile: path.join(opts.repoRoot, "nope.hcl") });
@@ -75,11 +85,13 @@ describe("computeFingerprint", () => {
 
 describe("parseStateIdent", () => {
   it("reads lineage and serial from `tofu state pull`", () => {
-    expect(parseStateIdent('{"version":4,"serial":7,"lineage":"l-1"}')).toEqual({ lineage: "l-1", serial: 7 });
+    const text = '{"version":4,"serial":7,"lineage":"l-1"}';
+    expect(parseStateIdent(text)).toEqual({ lineage: "l-1", serial: 7, sha256: sha256(text) });
   });
 
   it("treats no output and a never-written state alike as no state", () => {
-    expect(parseStateIdent("")).toEqual({ lineage: null, serial: null });
-    expect(parseStateIdent('{"version":4,"serial":0,"lineage":""}')).toEqual({ lineage: null, serial: null });
+    const none = { lineage: null, serial: null, sha256: null };
+    expect(parseStateIdent("")).toEqual(none);
+    expect(parseStateIdent('{"version":4,"serial":0,"lineage":""}')).toEqual(none);
   });
 });
