@@ -17,7 +17,7 @@ export const attestationSchema = z
     artifact: z.string(),
     passed: z.boolean(),
     threshold: z.enum(SEVERITIES),
-    scannedAt: z.string(),
+    scannedAt: z.string().refine((t) => !Number.isNaN(Date.parse(t)), "an ISO date-time"),
     trivyVersion: z.string().optional(),
     counts: z.object({ blocking: z.number(), ignored: z.number(), below: z.number() }),
   })
@@ -75,16 +75,18 @@ export function verifyScans(options: VerifyScanOptions): VerifyScanResult {
   const result: VerifyScanResult = { verified: [], bypassed: [] };
   const problems: string[] = [];
   for (const image of options.images) {
-    const matching = options.attestations.filter((a) => a.imageId === image.imageId);
-    const passing = matching.find((a) => a.passed);
-    if (passing) {
-      result.verified.push({ ...image, scannedAt: passing.scannedAt });
+    // The newest scan decides: an older pass does not outvote a newer failure (a new CVE, a
+    // stricter threshold, an expired ignore).
+    const newest = options.attestations
+      .filter((a) => a.imageId === image.imageId)
+      .sort((a, b) => Date.parse(b.scannedAt) - Date.parse(a.scannedAt))[0];
+    if (newest?.passed) {
+      result.verified.push({ ...image, scannedAt: newest.scannedAt });
       continue;
     }
-    const reason =
-      matching.length > 0
-        ? `its scan failed the gate (${matching[0]?.counts.blocking} finding(s) at or above ${matching[0]?.threshold})`
-        : "no scan of this exact image was found (rebuilt since the scan, or never scanned)";
+    const reason = newest
+      ? `its newest scan (${newest.scannedAt}) failed the gate (${newest.counts.blocking} finding(s) at or above ${newest.threshold})`
+      : "no scan of this exact image was found (rebuilt since the scan, or never scanned)";
     if (options.allowUnscanned) result.bypassed.push({ ...image, reason });
     else problems.push(`  - ${image.artifact} (${image.imageId}): ${reason}`);
   }

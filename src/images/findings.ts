@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PipelineError } from "../errors.js";
+import { userError } from "../errors.js";
 import { SEVERITIES, type Severity } from "./severity.js";
 
 /**
@@ -14,7 +14,12 @@ const vulnerabilitySchema = z.object({
   InstalledVersion: z.string().default(""),
   FixedVersion: z.string().optional(),
   Status: z.string().optional(),
-  Severity: z.enum(SEVERITIES).catch("UNKNOWN"),
+  // Trivy writes upper case; another case is the same severity. A missing or unknown one is
+  // refused: read as UNKNOWN it would sit below every threshold and let the image pass.
+  Severity: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().toUpperCase() : v),
+    z.enum(SEVERITIES, { error: `one of ${SEVERITIES.join(", ")} (Trivy's severities)` }),
+  ),
   Title: z.string().optional(),
   Description: z.string().optional(),
   PrimaryURL: z.string().optional(),
@@ -58,29 +63,42 @@ export interface Finding {
   target: string;
 }
 
-/** Parses Trivy's JSON text; a report we cannot read is a tool failure, never "no findings". */
-export function parseTrivyReport(text: string): TrivyReport {
+/**
+ * Parses Trivy's JSON text (`label` names it in errors); a report we cannot read is refused,
+ * never read as "no findings".
+ */
+export function parseTrivyReport(text: string, label = "Trivy report"): TrivyReport {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new PipelineError(`Failed to read Trivy report: not JSON (${(err as Error).message})`, {
-      code: "images.trivy-report-invalid",
-      source: "tool",
-      hint: "Run trivy with --format json and pass its output file.",
-    });
+    throw userError(
+      "images.trivy-report-invalid",
+      `Failed to read ${label}: not JSON (${(err as Error).message})`,
+      "Run trivy with --format json and pass its output file.",
+    );
   }
   const parsed = trivyReportSchema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first ? first.path.join(".") || "(top level)" : "(top level)";
-    throw new PipelineError(`Failed to read Trivy report: ${where}: ${first?.message ?? "unexpected shape"}`, {
-      code: "images.trivy-report-invalid",
-      source: "tool",
-      hint: "Expected Trivy's JSON report with SchemaVersion 2 (trivy image --format json).",
-    });
+    const found = first ? (JSON.stringify(valueAt(raw, first.path)) ?? "nothing") : "";
+    throw userError(
+      "images.trivy-report-invalid",
+      `Failed to read ${label}: ${where}: found ${found}, expected ${first?.message ?? "Trivy's report shape"}`,
+      "Expected Trivy's JSON report with SchemaVersion 2 (trivy image --format json), as Trivy wrote it.",
+    );
   }
   return parsed.data;
+}
+
+function valueAt(raw: unknown, at: PropertyKey[]): unknown {
+  let cur = raw;
+  for (const key of at) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return typeof cur === "object" && cur !== null ? (Array.isArray(cur) ? "(array)" : "(object)") : cur;
 }
 
 /** Flattens a report into findings, one per (vulnerability, package, target), sorted worst first. */

@@ -17,7 +17,7 @@ export interface IgnoredFinding {
 export interface GateResult {
   passed: boolean;
   threshold: Severity;
-  /** At or above the threshold and not ignored: these fail the gate. */
+  /** At or above the threshold (or unrated) and not ignored: these fail the gate. */
   blocking: Finding[];
   /** Suppressed by a live ignore entry. */
   ignored: IgnoredFinding[];
@@ -55,7 +55,9 @@ export function evaluateGate(findings: Finding[], options: GateOptions): GateRes
       continue;
     }
     for (const e of dead) if (entryMatches(e, finding)) expired.add(e);
-    if (atOrAbove(finding.severity, options.threshold)) result.blocking.push(finding);
+    // UNKNOWN is Trivy's word for "no source rated it yet": it may be critical, so it blocks
+    // at any threshold until it is rated or knowingly ignored.
+    if (finding.severity === "UNKNOWN" || atOrAbove(finding.severity, options.threshold)) result.blocking.push(finding);
     else result.below.push(finding);
   }
   result.expired = [...expired];

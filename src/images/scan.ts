@@ -13,6 +13,8 @@ import { renderGateTable } from "./table.js";
 export interface ScanGateOptions {
   /** Trivy's JSON report text. */
   reportText: string;
+  /** How errors name the report, e.g. "Trivy report scans/trivy.json". */
+  reportName?: string;
   ignores: IgnoreEntry[];
   threshold: Severity;
   /** Human label for what was scanned, e.g. "mcpo linux/arm64". */
@@ -31,7 +33,7 @@ export interface ScanGateResult {
 
 /** Trivy's JSON in, the verdict and every report out. No I/O: the CLI writes the files. */
 export function scanGate(options: ScanGateOptions): ScanGateResult {
-  const report = parseTrivyReport(options.reportText);
+  const report = parseTrivyReport(options.reportText, options.reportName);
   const reported = report.Metadata?.ImageID;
   if (options.imageId && reported && reported !== options.imageId) {
     throw new PipelineError(

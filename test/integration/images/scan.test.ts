@@ -178,7 +178,7 @@ describe("publish's scan check on real tarballs", () => {
     ]);
     expect(refused.code).toBe(2);
     expect(refused.log).toMatch(
-      /mcpo linux\/amd64 \(sha256:[0-9a-f]{64}\): its scan failed the gate \(1 finding\(s\) at or above CRITICAL\)/,
+      /mcpo linux\/amd64 \(sha256:[0-9a-f]{64}\): its newest scan \([^)]*\) failed the gate \(1 finding\(s\) at or above CRITICAL\)/,
     );
   });
 

@@ -21,14 +21,37 @@ describe("reading Trivy's JSON report", () => {
     expect(findings[2]?.fixedVersion).toBeUndefined();
   });
 
-  it("rejects a report it cannot read as a tool error instead of reading it as clean", () => {
+  it("refuses a report it cannot read instead of reading it as clean", () => {
     expect(() => parseTrivyReport("{}")).toThrow(/Failed to read Trivy report: SchemaVersion/);
     expect(() => parseTrivyReport("not json")).toThrow(PipelineError);
   });
 
-  it("maps a severity Trivy might add later to UNKNOWN rather than dropping the finding", () => {
-    const text = reportText.replace('"Severity": "LOW"', '"Severity": "NEGLIGIBLE"');
-    expect(findingsFromReport(parseTrivyReport(text)).at(-1)?.severity).toBe("UNKNOWN");
+  it("reads a severity in another case as that severity, so `critical` still blocks", () => {
+    for (const spelled of ["critical", "Critical", " CRITICAL "]) {
+      const text = reportText.replace('"Severity": "LOW"', `"Severity": ${JSON.stringify(spelled)}`);
+      const gate = evaluateGate(findingsFromReport(parseTrivyReport(text)), {
+        threshold: "CRITICAL",
+        ignores: [],
+        now,
+      });
+      expect(gate.blocking.map((f) => f.id)).toEqual(["CVE-2099-0001", "CVE-2099-0003"]);
+    }
+  });
+
+  it("refuses a report whose finding has a missing or unknown severity instead of letting it pass", () => {
+    const unknown = reportText.replace('"Severity": "LOW"', '"Severity": "NEGLIGIBLE"');
+    expect(() => parseTrivyReport(unknown)).toThrow(/Severity: found "NEGLIGIBLE", expected one of UNKNOWN, LOW/);
+    const missing = reportText.replace(',\n          "Severity": "LOW"', "");
+    expect(() => parseTrivyReport(missing)).toThrow(/Severity: found nothing/);
+  });
+
+  it("blocks a finding Trivy rates UNKNOWN at any threshold: unrated may be critical", () => {
+    const text = reportText.replace('"Severity": "LOW"', '"Severity": "UNKNOWN"');
+    const gate = evaluateGate(findingsFromReport(parseTrivyReport(text)), { threshold: "CRITICAL", ignores: [], now });
+    expect(gate.blocking.map((f) => `${f.severity} ${f.id}`)).toEqual([
+      "CRITICAL CVE-2099-0001",
+      "UNKNOWN CVE-2099-0003",
+    ]);
   });
 });
 
