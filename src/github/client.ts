@@ -11,10 +11,21 @@ export interface IssueComment {
   id: number;
   body: string;
   htmlUrl: string;
+  /** The author's login; a comment is ours only when we wrote it. */
+  author: string | undefined;
 }
 
-/** Only the four calls the pull-request comment needs. */
+/**
+ * The login GitHub Actions' GITHUB_TOKEN comments as. That token is a GitHub App
+ * installation token, for which GET /user answers 403 "Resource not accessible by
+ * integration"; its comments are authored by this bot.
+ */
+export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
+
+/** Only the calls the pull-request comment needs. */
 export interface CommentsApi {
+  /** The login the token acts as: its comments are the only ones we may adopt. */
+  whoAmI(): Promise<string>;
   listComments(pr: PullRequestRef): Promise<IssueComment[]>;
   createComment(pr: PullRequestRef, body: string): Promise<IssueComment>;
   updateComment(pr: PullRequestRef, id: number, body: string): Promise<IssueComment>;
@@ -48,11 +59,13 @@ interface RawComment {
   id: number;
   body?: string | null;
   html_url: string;
+  user?: { login?: string } | null;
 }
 
 /** A REST client over fetch for issue comments. The token never appears in errors or logs. */
 export function gitHubClient(options: GitHubClientOptions): CommentsApi {
   const base = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "");
+  const origin = apiOrigin(base);
   const doFetch = options.fetch ?? globalThis.fetch;
 
   async function call(method: string, url: string, what: string, body?: unknown): Promise<Response> {
@@ -81,6 +94,22 @@ export function gitHubClient(options: GitHubClientOptions): CommentsApi {
     return response;
   }
 
+  async function whoAmI(): Promise<string> {
+    try {
+      const response = await call("GET", `${base}/user`, "read the token's user");
+      const login = ((await response.json()) as { login?: unknown }).login;
+      if (typeof login === "string" && login !== "") return login;
+    } catch (err) {
+      // An installation token (GITHUB_TOKEN) may not read /user; it comments as the Actions bot.
+      if ((err as PipelineError).code === "github.http-403") return ACTIONS_BOT_LOGIN;
+      throw err;
+    }
+    throw new PipelineError("Failed to read the token's user: GET /user answered without a login", {
+      code: "github.no-login",
+      source: "tool",
+    });
+  }
+
   const commentsUrl = (pr: PullRequestRef) =>
     `${base}/repos/${encodeURIComponent(pr.owner)}/${encodeURIComponent(pr.repo)}/issues/${pr.number}/comments`;
   const commentUrl = (pr: PullRequestRef, id: number) =>
@@ -88,6 +117,7 @@ export function gitHubClient(options: GitHubClientOptions): CommentsApi {
   const name = (pr: PullRequestRef) => `${pr.owner}/${pr.repo}#${pr.number}`;
 
   return {
+    whoAmI,
     async listComments(pr) {
       const all: IssueComment[] = [];
       let url: string | undefined = `${commentsUrl(pr)}?per_page=100`;
@@ -95,6 +125,7 @@ export function gitHubClient(options: GitHubClientOptions): CommentsApi {
         const response = await call("GET", url, `list the comments of ${name(pr)}`);
         all.push(...((await response.json()) as RawComment[]).map(toComment));
         url = nextLink(response.headers.get("link"));
+        if (url !== undefined) checkSameOrigin(url, origin, name(pr));
       }
       return all;
     },
@@ -113,7 +144,53 @@ export function gitHubClient(options: GitHubClientOptions): CommentsApi {
 }
 
 function toComment(raw: RawComment): IssueComment {
-  return { id: raw.id, body: raw.body ?? "", htmlUrl: raw.html_url };
+  return { id: raw.id, body: raw.body ?? "", htmlUrl: raw.html_url, author: raw.user?.login ?? undefined };
+}
+
+function apiOrigin(base: string): string {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw userError("github.bad-api-url", `Failed to use the GitHub API URL "${base}": it is not a URL`, API_URL_HINT);
+  }
+  if (
+    url.protocol !== "https:" &&
+    !(url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
+  ) {
+    throw userError(
+      "github.bad-api-url",
+      `Failed to use the GitHub API URL "${base}": the token would travel unencrypted (only https, or http on loopback)`,
+      API_URL_HINT,
+    );
+  }
+  return url.origin;
+}
+
+const API_URL_HINT =
+  "Pass --api-url https://api.github.com (or your GitHub Enterprise's https://HOST/api/v3), or leave it out.";
+
+/**
+ * A Link header's next page is followed only on the API's own origin: every request carries
+ * the token, and a response (or a proxy) naming another host must not receive it.
+ */
+function checkSameOrigin(next: string, origin: string, what: string): void {
+  let target = "";
+  try {
+    target = new URL(next).origin;
+  } catch {
+    // Not a URL: refused below.
+  }
+  if (target !== origin) {
+    throw new PipelineError(
+      `Failed to list the comments of ${what}: the next page is on ${target || `"${next}"`}, not the API's origin ${origin}; not sending the token there`,
+      {
+        code: "github.foreign-next-page",
+        source: "tool",
+        hint: "Check --api-url / GITHUB_API_URL and any proxy between here and GitHub.",
+      },
+    );
+  }
 }
 
 /** The rel="next" target of a Link header, per GitHub's pagination. */

@@ -29,10 +29,14 @@ export function partBudget(key: string): number {
   return COMMENT_MAX_CHARS - wrap(key, 999, 999, "").length;
 }
 
-/** Our comments for this key, in thread order. A quoted marker (starting "> ") is not ours. */
-export function findOwnComments(comments: IssueComment[], key: string): IssueComment[] {
+/**
+ * Our comments for this key, in thread order: written by the token's own user (`me`) and
+ * starting with our marker. Anyone can paste the marker into a comment; only the author
+ * check makes it ours. A quoted marker (starting "> ") is not ours either.
+ */
+export function findOwnComments(comments: IssueComment[], key: string, me: string): IssueComment[] {
   const prefix = `${MARKER_PREFIX} key="${key}" `;
-  return comments.filter((c) => c.body.startsWith(prefix)).sort((a, b) => a.id - b.id);
+  return comments.filter((c) => c.author === me && c.body.startsWith(prefix)).sort((a, b) => a.id - b.id);
 }
 
 export type CommentAction = "create" | "update" | "unchanged" | "delete";
@@ -55,6 +59,8 @@ export interface UpsertCommentOptions {
   parts: string[];
   /** List and decide, but change nothing. */
   dryRun?: boolean;
+  /** The login whose comments are ours; default: the token's own user (GET /user). */
+  author?: string;
   onChange?: (change: CommentChange) => void;
 }
 
@@ -69,7 +75,8 @@ export async function upsertPullRequestComment(options: UpsertCommentOptions): P
   validate(key, parts);
   const dryRun = options.dryRun ?? false;
   const total = parts.length;
-  const existing = findOwnComments(await api.listComments(pr), key);
+  const me = options.author ?? (await api.whoAmI());
+  const existing = findOwnComments(await api.listComments(pr), key, me);
   const changes: CommentChange[] = [];
   const record = (change: CommentChange) => {
     changes.push(change);

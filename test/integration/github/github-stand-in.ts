@@ -37,6 +37,14 @@ export interface StandInOptions {
   token: string;
   /** Comments per page (GitHub's maximum is 100; small here to exercise pagination). */
   pageSize?: number;
+  /**
+   * The token's user, for a personal token: GET /user answers it and comments are written as
+   * it. Absent: the token is GitHub Actions' installation token, for which GET /user answers
+   * 403 "Resource not accessible by integration" and comments are by github-actions[bot].
+   */
+  user?: string;
+  /** Rewrites the Link header of a page of comments (a hostile or broken proxy). */
+  rewriteLink?: (link: string) => string;
 }
 
 const BODY_LIMIT = 65_536;
@@ -83,11 +91,16 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
       });
     }
 
+    if (url.pathname === "/user" && req.method === "GET") {
+      return options.user
+        ? json(res, 200, { login: options.user, type: "User" })
+        : json(res, 403, { message: "Resource not accessible by integration" });
+    }
     const list = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     if (list) {
       const issue = `${list[1]}/${list[2]}/issues/${list[3]}`;
       if (req.method === "POST") {
-        const comment = { id: nextId++, issue, body: body ?? "", user: "github-actions[bot]" };
+        const comment = { id: nextId++, issue, body: body ?? "", user: options.user ?? "github-actions[bot]" };
         state.comments.push(comment);
         return json(res, 201, view(comment));
       }
@@ -100,7 +113,8 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
       if (page * perPage < all.length) {
         const next = new URL(url);
         next.searchParams.set("page", String(page + 1));
-        headers.link = `<${next.toString()}>; rel="next", <${apiUrl}/ignored>; rel="last"`;
+        const link = `<${next.toString()}>; rel="next", <${apiUrl}/ignored>; rel="last"`;
+        headers.link = options.rewriteLink ? options.rewriteLink(link) : link;
       }
       return json(res, 200, slice.map(view), headers);
     }

@@ -138,7 +138,7 @@ describe("the pull-request plan comment against a GitHub REST stand-in", () => {
   it("explains a refused token", async () => {
     const bad = gitHubClient({ token: "wrong", apiUrl: gh.apiUrl });
     await expect(upsertPullRequestComment({ api: bad, pr, key: "plan/dev", parts: ["x"] })).rejects.toMatchObject({
-      message: "Failed to list the comments of acme/platform#42: HTTP 401: Bad credentials",
+      message: "Failed to read the token's user: HTTP 401: Bad credentials",
       hint: expect.stringContaining("token was refused"),
     });
   });

@@ -2,14 +2,15 @@ import { describe, expect, it } from "vitest";
 import { nextLink, tokenFromEnv } from "../../../src/github/client.js";
 import { COMMENT_MAX_CHARS, findOwnComments, markerLine, partBudget } from "../../../src/github/pr-comment.js";
 
-const comment = (id: number, body: string) => ({ id, body, htmlUrl: `u${id}` });
+const BOT = "github-actions[bot]";
+const comment = (id: number, body: string, author = BOT) => ({ id, body, htmlUrl: `u${id}`, author });
 
 describe("pull-request comment markers", () => {
   it("marks a comment with its key and part in an HTML comment on the first line", () => {
     expect(markerLine("plan/dev", 2, 3)).toBe('<!-- ecs-pipeline:comment key="plan/dev" part="2/3" -->');
   });
 
-  it("finds only comments that start with the key's marker, in thread order", () => {
+  it("finds only the token's own comments that start with the key's marker, in thread order", () => {
     const found = findOwnComments(
       [
         comment(9, `${markerLine("plan/dev", 2, 2)}\nb`),
@@ -17,8 +18,10 @@ describe("pull-request comment markers", () => {
         comment(5, `${markerLine("plan/dev", 1, 2)}\na`),
         comment(6, `${markerLine("plan/dev-eu", 1, 1)}\nother key that shares a prefix`),
         comment(7, `> ${markerLine("plan/dev", 1, 1)}\nquoted by a reviewer`),
+        comment(8, `${markerLine("plan/dev", 1, 1)}\nNo changes (a fake, written by someone else)`, "mallory"),
       ],
       "plan/dev",
+      BOT,
     );
     expect(found.map((c) => c.id)).toEqual([5, 9]);
   });
