@@ -32,8 +32,8 @@ export const scanGateCommand: Command = {
     "scan-gate --report TRIVY.json [--image IMAGE.tar] [--artifact LABEL] [--threshold CRITICAL] [--ignore-file FILE] [--out-dir DIR] [--json]",
   options: { report: { type: "string" }, ...gateOptions },
   async run(values, _positionals, io) {
-    const report = requireString(values, "report", "scan-gate");
-    return gate(values, await readInput(path.resolve(io.cwd, report), "Trivy report"), io);
+    const report = path.resolve(io.cwd, requireString(values, "report", "scan-gate"));
+    return gate(values, { text: await readInput(report, "Trivy report"), name: `Trivy report ${report}` }, io);
   },
 };
 
@@ -64,15 +64,16 @@ export const scanImageCommand: Command = {
       dbRepository: optionalString(values, "db-repository"),
       trivy: optionalString(values, "trivy") ?? "trivy",
     });
-    return gate(values, await readInput(output, "Trivy report"), io);
+    return gate(values, { text: await readInput(output, "Trivy report"), name: `Trivy's report ${output}` }, io);
   },
 };
 
-async function gate(values: OptionValues, reportText: string, io: CommandIO): Promise<number> {
+async function gate(values: OptionValues, report: { text: string; name: string }, io: CommandIO): Promise<number> {
   const imageFile = optionalString(values, "image");
   const image = imageFile ? await readTarballImage(path.resolve(io.cwd, imageFile)) : undefined;
   const result = scanGate({
-    reportText,
+    reportText: report.text,
+    reportName: report.name,
     ignores: await readIgnores(optionalString(values, "ignore-file"), io.cwd),
     threshold: parseSeverity(String(values.threshold ?? "CRITICAL")),
     artifact: optionalString(values, "artifact") ?? (imageFile ? path.basename(imageFile) : "image"),
