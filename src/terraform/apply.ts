@@ -3,7 +3,7 @@ import type { EnvironmentConfig } from "../config/schema.js";
 import { PipelineError, userError } from "../errors.js";
 import { compareFingerprints } from "./fingerprint.js";
 import { checkApproval, checkPlanContents, checkPlanFileFacts, checkPlanTarget, readPlanBytes } from "./plan-checks.js";
-import { PLAN_FILES, readPlanDir, type PlanMeta } from "./plan-dir.js";
+import { PLAN_FILES, readBoundPlanDir, type PlanMeta } from "./plan-dir.js";
 import { readPlanFile } from "./plan-file.js";
 import type { TerraformProgress } from "./progress.js";
 import { countsLine, summarizePlan } from "./summary.js";
@@ -51,7 +51,7 @@ export interface ApplyResult {
 export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const { env, onProgress } = options;
   const planDir = path.resolve(options.planDir);
-  const { meta, fingerprint } = await readPlanDir(planDir);
+  const { meta, fingerprint } = await readBoundPlanDir(planDir);
   checkPlanTarget(meta, env);
   checkApproval(env, options.confirm);
   const planFile = path.join(planDir, PLAN_FILES.plan);

@@ -17,7 +17,7 @@ export const stateIdentSchema = z.object({
   lineage: z.string().nullable(),
   serial: z.number().int().nullable(),
   /** sha256 of the state as `tofu state pull` prints it; null when there is no state yet. */
-  sha256: z.string().nullable(),
+  sha256: z.string().nullable().default(null),
 });
 export type StateIdent = z.infer<typeof stateIdentSchema>;
 

@@ -53,8 +53,11 @@ export const planMetaSchema = z.object({
   tofuVersion: z.string(),
   planSha256: z.string().regex(/^[0-9a-f]{64}$/),
   fingerprint: z.string(),
-  /** sha256 of fingerprint.json as written: binds the fingerprint to this metadata. */
-  fingerprintSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** sha256 of fingerprint.json as written: binds the fingerprint to this metadata (apply requires it). */
+  fingerprintSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   hasChanges: z.boolean(),
   errored: z.boolean(),
   counts: countsSchema,
@@ -69,18 +72,29 @@ export interface PlanDir {
 }
 
 /**
- * Reads and validates meta.json and fingerprint.json of a plan directory, and checks they
- * belong together: fingerprint.json is the file meta.json names by hash, and its digest is
- * the one its inputs give (an edited digest or a fingerprint swapped in from another plan is
- * refused here).
+ * Reads and validates meta.json and fingerprint.json of a plan directory: what pr-comment
+ * and detect-drift read. apply reads it with readBoundPlanDir.
  */
 export async function readPlanDir(dir: string): Promise<PlanDir> {
   await checkIsDir(dir);
   const meta = await readJson(dir, PLAN_FILES.meta, planMetaSchema);
+  const fingerprint = await readJson(dir, PLAN_FILES.fingerprint, fingerprintSchema);
+  return { dir, meta, fingerprint };
+}
+
+/**
+ * readPlanDir, and the check that the files belong together: fingerprint.json is the file
+ * meta.json names by hash, and its digest is the one its inputs give (an edited digest or a
+ * fingerprint swapped in from another plan is refused here).
+ */
+export async function readBoundPlanDir(dir: string): Promise<PlanDir> {
+  const { meta } = await readPlanDir(dir);
   const fingerprintText = await readText(dir, PLAN_FILES.fingerprint);
   const fingerprint = parseJson(dir, PLAN_FILES.fingerprint, fingerprintText, fingerprintSchema);
   const problems: string[] = [];
-  if (sha256(fingerprintText) !== meta.fingerprintSha256) {
+  if (meta.fingerprintSha256 === undefined) {
+    problems.push(`${PLAN_FILES.meta} names no fingerprint hash (written by an older version of \`plan\`)`);
+  } else if (sha256(fingerprintText) !== meta.fingerprintSha256) {
     problems.push(`${PLAN_FILES.fingerprint} is not the file ${PLAN_FILES.meta} names (sha256 differs)`);
   }
   if (fingerprintDigest(fingerprint.inputs) !== fingerprint.digest) {
