@@ -5,40 +5,65 @@
  */
 import { type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
 import type { BaseIdentity } from "./aws.js";
-import { deployServiceArgs, OutputFormat, runEcsVerb } from "./deploy.js";
+import { deployServiceArgs, OutputFormat, runEcsVerbRaw } from "./deploy.js";
 import { buildAllImages, buildPlan, publishImages, scanBuilt, type BuildPlan } from "./images.js";
 import { decideDrift, postPlanComment, step, wantsComment } from "./pipeline.js";
 import type { Stage, Step } from "./pipeline-runner.js";
+import { lastLine, type RawResults, type TestRun } from "./results.js";
 import { applyPlan, planDirectory } from "./terraform.js";
 
-/** What `check` runs; the module's own functions. */
+/** What `check` runs: the module's lint, the test command and validateTerraform's reports. */
 export interface CheckFunctions {
   lint(source: Directory): Promise<string>;
-  test(source: Directory): Promise<string>;
-  validateTerraform(source: Directory): Promise<Directory>;
+  /** The test command, returning its files whether it passed or not. */
+  runTests(source: Directory): Promise<TestRun>;
+  /** validateTerraform's reports whatever was found (the step judges findings.json). */
+  validateReports(source: Directory): Directory;
 }
 
 const LOCK_TIMEOUT_SECONDS = 60;
 
-/** lint, test and validateTerraform, started together. */
-export function checkSteps(fns: CheckFunctions, source: Directory): Step[] {
+/** Lines of a failed test run kept in the step's error (the whole output is in the log). */
+const TEST_TAIL_LINES = 20;
+
+/** An empty record of raw outputs, for a composite to fill. */
+export function rawResults(): RawResults {
+  return { deploys: new Map() };
+}
+
+/**
+ * lint, test and validateTerraform, started together. The test and Terraform steps keep
+ * their reports in `raw` before judging them, so a failing run still leaves its JUnit XML
+ * and SARIF for the CI to upload.
+ */
+export function checkSteps(fns: CheckFunctions, source: Directory, raw: RawResults): Step[] {
   return [
     step("lint", () => fns.lint(source)),
-    step("test", async () => lastLine(await fns.test(source))),
-    step("validateTerraform", async () => (await fns.validateTerraform(source)).file("report.txt").contents()),
+    step("test", async () => {
+      const run = await fns.runTests(source);
+      raw.test = run.files;
+      if (!run.passed) throw new Error(run.report.trimEnd().split("\n").slice(-TEST_TAIL_LINES).join("\n"));
+      return lastLine(run.report);
+    }),
+    step("validateTerraform", async () => {
+      const dir = fns.validateReports(source);
+      raw.terraform = dir;
+      const [report, findings] = await Promise.all([
+        dir.file("report.txt").contents(),
+        dir.file("findings.json").contents(),
+      ]);
+      if (!(JSON.parse(findings) as { passed: boolean }).passed) throw new Error(report.trim());
+      return report;
+    }),
   ];
 }
 
-function lastLine(text: string): string {
-  return text.trimEnd().split("\n").filter(Boolean).at(-1) ?? "";
-}
-
-/** A plan step that evaluates the plan now (a Directory is lazy) and reports its counts. */
-function planStep(source: Directory, env: string, identity: BaseIdentity, keep: (dir: Directory) => void): Step {
+/** A plan step that evaluates the plan now (a Directory is lazy), keeps it in `raw` and reports its counts. */
+function planStep(source: Directory, env: string, identity: BaseIdentity, raw: RawResults): Step {
   return step("plan", async () => {
     const planned = await planDirectory(source, { env, lockTimeout: LOCK_TIMEOUT_SECONDS, identity });
     const dir = await planned.sync();
-    keep(dir);
+    raw.plan = dir;
     const meta = JSON.parse(await dir.file("meta.json").contents()) as { counts: Record<string, number> };
     const { add, change, destroy } = meta.counts;
     return `${add} to add, ${change} to change, ${destroy} to destroy`;
@@ -54,30 +79,33 @@ export interface PullRequestOptions {
   githubApiUrl?: string;
 }
 
-/** The checks and the plan together, then the plan as the pull request's comment. */
+/**
+ * The checks and the plan together, then the pull request's one comment: the check results
+ * above the plan. The comment step runs even when a check failed (that is when the author
+ * needs it); `results` renders the run so far into the directory the comment is built from.
+ */
 export function pullRequestStages(
   fns: CheckFunctions,
   source: Directory,
   o: PullRequestOptions,
-): { stages: Stage[]; planDir: () => Directory | undefined } {
-  let planDir: Directory | undefined;
+  raw: RawResults,
+  results: () => Directory,
+): Stage[] {
   const stages: Stage[] = [
-    {
-      name: "check and plan",
-      parallel: [...checkSteps(fns, source), planStep(source, o.env, o.identity, (dir) => (planDir = dir))],
-    },
+    { name: "check and plan", parallel: [...checkSteps(fns, source, raw), planStep(source, o.env, o.identity, raw)] },
   ];
-  if (wantsComment(o)) stages.push(step("comment", () => postPlanComment(source, planDir!, o)));
-  return { stages, planDir: () => planDir };
+  if (wantsComment(o)) {
+    stages.push({
+      ...step("comment", () => postPlanComment(source, { plan: raw.plan, results: results() }, o)),
+      always: true,
+    });
+  }
+  return stages;
 }
 
 /** A plan of the code against the live state, and the core's drift decision on it. */
-export function detectDriftStages(source: Directory, env: string, identity: BaseIdentity): Stage[] {
-  let planDir: Directory | undefined;
-  return [
-    planStep(source, env, identity, (dir) => (planDir = dir)),
-    step("drift", () => decideDrift(source, planDir!)),
-  ];
+export function detectDriftStages(source: Directory, env: string, identity: BaseIdentity, raw: RawResults): Stage[] {
+  return [planStep(source, env, identity, raw), step("drift", () => decideDrift(source, raw.plan!))];
 }
 
 export interface DeployOptions {
@@ -95,33 +123,32 @@ interface Published {
   images?: { service: string; references: string[] }[];
 }
 
-/** What the deploy steps hand on to the next ones. */
+/** What the deploy steps hand on to the next ones; what readers get goes to `raw`. */
 interface DeployState {
   plan?: BuildPlan;
   built: Map<string, Container[]>;
-  scans?: Directory;
   published: Published;
-  planDir?: Directory;
+  raw: RawResults;
 }
 
 /**
  * buildAll -> scanImage -> publish -> plan -> apply -> deployService for each service whose
  * image changed (each checks health, and restores the previous revision when it fails).
  */
-export function deployStages(source: Directory, o: DeployOptions): Stage[] {
-  const state: DeployState = { built: new Map(), published: {} };
+export function deployStages(source: Directory, o: DeployOptions, raw: RawResults): Stage[] {
+  const state: DeployState = { built: new Map(), published: {}, raw };
   return [
     step("buildAll", () => buildImages(source, o, state)),
     step("scanImage", () => scanImages(source, o, state)),
     step("publish", () => publish(source, o, state)),
-    planStep(source, o.env, o.identity, (dir) => (state.planDir = dir)),
+    planStep(source, o.env, o.identity, raw),
     step("apply", () => apply(source, o, state)),
     {
       name: "deployService",
       expand: () =>
         o.dryRun
           ? [step("deployService", async () => "dry run: images were not pushed, no service rendered")]
-          : (state.published.images ?? []).map((i) => deployChanged(source, o, i.service, i.references[0]!)),
+          : (state.published.images ?? []).map((i) => deployChanged(source, o, raw, i.service, i.references[0]!)),
     },
   ];
 }
@@ -140,12 +167,13 @@ async function buildImages(source: Directory, o: DeployOptions, state: DeploySta
 }
 
 async function scanImages(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
-  state.scans = await scanBuilt(source, state.plan!, state.built, gateOf(o), true);
+  state.raw.scans = await scanBuilt(source, state.plan!, state.built, gateOf(o), true);
   return `${imageCount(state)} images, none at or above ${o.threshold}`;
 }
 
 async function publish(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
-  const { plan, built, scans } = state;
+  const { plan, built } = state;
+  const scans = state.raw.scans;
   const out = await publishImages(source, {
     plan: plan!,
     built,
@@ -155,6 +183,7 @@ async function publish(source: Directory, o: DeployOptions, state: DeployState):
     identity: o.identity,
     dryRun: o.dryRun,
   });
+  state.raw.publish = out;
   state.published = JSON.parse(out) as Published;
   return o.dryRun ? "dry run: nothing pushed" : `${state.published.images?.length ?? 0} images pushed`;
 }
@@ -162,7 +191,7 @@ async function publish(source: Directory, o: DeployOptions, state: DeployState):
 async function apply(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
   const report = await applyPlan(source, {
     env: o.env,
-    plan: state.planDir!,
+    plan: state.raw.plan!,
     confirm: o.confirm ?? "",
     dryRun: o.dryRun,
     lockTimeout: LOCK_TIMEOUT_SECONDS,
@@ -171,23 +200,39 @@ async function apply(source: Directory, o: DeployOptions, state: DeployState): P
   return report.trim().split("\n")[0] ?? "";
 }
 
-/** Deploys one service unless its task definition already runs this image (a dry run decides). */
-function deployChanged(source: Directory, o: DeployOptions, service: string, image: string): Step {
+/**
+ * Deploys one service unless its task definition already runs this image (a dry run
+ * decides). The core's JSON result (before, rolled out, running, outcome) goes to `raw`
+ * whatever the outcome: a failed deploy that was restored is what a reader most needs.
+ */
+function deployChanged(source: Directory, o: DeployOptions, raw: RawResults, service: string, image: string): Step {
   return step(`deployService ${service}`, async () => {
-    const common = { env: o.env, service, image, confirm: o.confirm };
-    const preview = await runEcsVerb(
-      source,
-      deployServiceArgs({ ...common, dryRun: true, format: OutputFormat.Json }),
-      o.identity,
-    );
-    if ((JSON.parse(preview) as { forcedNewDeployment?: boolean }).forcedNewDeployment) {
+    const common = { env: o.env, service, image, confirm: o.confirm, format: OutputFormat.Json };
+    const preview = await runEcsVerbRaw(source, deployServiceArgs({ ...common, dryRun: true }), o.identity);
+    if (preview.code !== 0) throw new Error(`deploy-service --dry-run exited ${preview.code}\n${tail(preview.stderr)}`);
+    if ((JSON.parse(preview.stdout) as { forcedNewDeployment?: boolean }).forcedNewDeployment) {
+      raw.deploys.set(service, preview.stdout);
       return `unchanged: already runs ${image}`;
     }
-    const report = await runEcsVerb(
-      source,
-      deployServiceArgs({ ...common, dryRun: false, format: OutputFormat.Text }),
-      o.identity,
-    );
-    return report.trim().split("\n")[0];
+    const ran = await runEcsVerbRaw(source, deployServiceArgs({ ...common, dryRun: false }), o.identity);
+    const result = parseDeploy(ran.stdout);
+    if (result) raw.deploys.set(service, ran.stdout);
+    if (ran.code !== 0) {
+      const outcome = result ? `: ${result.status}` : "";
+      throw new Error(`deploy-service exited ${ran.code}${outcome}\n--- last progress lines ---\n${tail(ran.stderr)}`);
+    }
+    return `deployed ${service}: ${result?.status ?? "succeeded"}`;
   });
+}
+
+function parseDeploy(stdout: string): { status: string } | undefined {
+  try {
+    return JSON.parse(stdout) as { status: string };
+  } catch {
+    return undefined; // failed before a result existed (bad input, AWS error before any change)
+  }
+}
+
+function tail(text: string, lines = 30): string {
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
 }

@@ -49,17 +49,32 @@ export function rollbackArgs(o: EcsVerbOptions & { revision?: string }): string[
   return [...CORE_CLI, "rollback", ...common(o), ...(o.revision ? ["--revision", o.revision] : [])];
 }
 
+/** What one run of a verb printed, and its exit code (0 done, 1 restored, 5 NOT restored, 2 and 3 before any change). */
+export interface EcsVerbRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
 /**
- * Runs one verb and returns its report. The identity goes in as every AWS step gets it
+ * Runs one verb whatever its exit code. The identity goes in as every AWS step gets it
  * (aws.ts): on GitHub Actions the core fetches a fresh JWT whenever it re-assumes the role,
- * so a rollout wait can outlive the minutes-long token. A failed deploy or rollback throws
- * with the report and the end of the progress log, so the CI job fails and shows why.
+ * so a rollout wait can outlive the minutes-long token. Progress (stderr) goes to the log.
  */
-export async function runEcsVerb(source: Directory, args: string[], identity: BaseIdentity): Promise<string> {
+export async function runEcsVerbRaw(source: Directory, args: string[], identity: BaseIdentity): Promise<EcsVerbRun> {
   const container = await withAwsIdentity(everyCall(coreToolbox(source)), source, identity);
   const ran = container.withExec(args, { expect: ReturnType.Any });
   const [code, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
   console.error(stderr);
+  return { code, stdout, stderr };
+}
+
+/**
+ * Runs one verb and returns its report. A failed deploy or rollback throws with the report
+ * and the end of the progress log, so the CI job fails and shows why.
+ */
+export async function runEcsVerb(source: Directory, args: string[], identity: BaseIdentity): Promise<string> {
+  const { code, stdout, stderr } = await runEcsVerbRaw(source, args, identity);
   if (code !== 0) {
     const tail = stderr.trimEnd().split("\n").slice(-30).join("\n");
     throw new Error(`${args[2]} exited ${code}\n${stdout.trimEnd()}\n--- last progress lines ---\n${tail}`);

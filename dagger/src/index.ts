@@ -9,13 +9,22 @@ import {
   type File,
   type Secret,
 } from "@dagger.io/dagger";
-import { everyCall, lintToolbox, motoService, SOURCE_IGNORE, testMachine } from "./containers.js";
+import { everyCall, lintToolbox, SOURCE_IGNORE } from "./containers.js";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { buildAllImages, buildPlan, promoter, publishImages, scanBuilt, scanContainer } from "./images.js";
 import { deployServiceArgs, OutputFormat, rollbackArgs, runEcsVerb } from "./deploy.js";
 import { applyPlan, planDirectory, validateReports } from "./terraform.js";
-import { checkSteps, deployStages, detectDriftStages, pullRequestStages } from "./composites.js";
-import { runComposite } from "./pipeline.js";
+import {
+  checkSteps,
+  deployStages,
+  detectDriftStages,
+  pullRequestStages,
+  rawResults,
+  type CheckFunctions,
+} from "./composites.js";
+import { runComposite, StepRecorder } from "./pipeline.js";
+import { resultsDirectory, runTests } from "./results.js";
+import { PipelineRun, pipelineRun } from "./run.js";
 
 /**
  * A CI/CD pipeline for an ECS Fargate platform: lint, test, Terraform, images, deploys and
@@ -116,7 +125,10 @@ export class EcsPipeline {
 
   /**
    * Run the test suite exactly as the README's test command does (scripts/test.sh), with the
-   * AWS emulator bound as a service, and return the summary with coverage.
+   * AWS emulator bound as a service. Returns the report (ending "tests: N passed, N failed",
+   * with coverage), whether it passed, and the results: test/junit.xml and test/coverage/
+   * (cobertura-coverage.xml, lcov.info), plus run.json and summary.md. Fails when a test fails,
+   * unless failOnFailure is false (CI: export the results, upload them, then `verdict`).
    */
   @func({ cache: "never" })
   @check()
@@ -127,16 +139,39 @@ export class EcsPipeline {
       ignore: SOURCE_IGNORE,
     })
     source: Directory,
-  ): Promise<string> {
-    const moto = motoService(source).asService({
-      args: ["python", "/srv/emulator/server.py", "--host", "0.0.0.0", "--port", "5000"],
+    /** Fail when a test fails (default). false: return the run and its results either way. */
+    failOnFailure = true,
+  ): Promise<PipelineRun> {
+    // The check's test step, alone: the same judgement and results as in check; the report is
+    // the test command's own output, so it keeps its closing line.
+    let output = "";
+    const checks: CheckFunctions = {
+      ...this.checks(),
+      runTests: async (dir) => {
+        const run = await runTests(dir);
+        output = run.report;
+        return run;
+      },
+    };
+    const raw = rawResults();
+    const stages = checkSteps(checks, source, raw).filter((s) => s.name === "test");
+    const run = await runComposite({
+      meta: { pipeline: "test", function: "test" },
+      stages,
+      source,
+      raw,
+      failOnFailure,
     });
-    return everyCall(testMachine(source))
-      .withServiceBinding("moto", moto)
-      .withEnvVariable("MOTO_ENDPOINT", "http://moto:5000")
-      .withEnvVariable("CI", "true")
-      .withExec(["bash", "scripts/test.sh"])
-      .stdout();
+    return new PipelineRun(output, run.passed, run.results);
+  }
+
+  /** What check runs, as the composites take it. */
+  private checks(): CheckFunctions {
+    return {
+      lint: (source) => this.lint(source),
+      runTests,
+      validateReports: (source) => validateReports(source, { severity: "HIGH", skip: [], failOnFindings: false }),
+    };
   }
 
   /**
@@ -508,7 +543,9 @@ export class EcsPipeline {
 
   /**
    * The main job a newcomer runs first: lint, test and validateTerraform in parallel, with one
-   * summary of all three (what passed, what failed and why). Fails when any of them fails.
+   * summary of all three (what passed, what failed and why). Returns the report, whether it
+   * passed, and the results (run.json, summary.md, JUnit XML, coverage, SARIF). Fails when
+   * any of them fails, unless failOnFailure is false.
    */
   @func({ cache: "never" })
   async check(
@@ -518,16 +555,23 @@ export class EcsPipeline {
       ignore: SOURCE_IGNORE,
     })
     source: Directory,
-  ): Promise<string> {
-    return runComposite("check", [{ name: "check", parallel: checkSteps(this, source) }]);
+    /** Fail when a step fails (default). false: return the run and its results either way (CI then runs `verdict`). */
+    failOnFailure = true,
+  ): Promise<PipelineRun> {
+    const raw = rawResults();
+    const stages = [{ name: "check", parallel: checkSteps(this.checks(), source, raw) }];
+    return pipelineRun(
+      await runComposite({ meta: { pipeline: "check", function: "check" }, stages, source, raw, failOnFailure }),
+    );
   }
 
   /**
    * A pull request's job: check (lint, test, validateTerraform) and a plan of the environment
    * the pull request targets, in parallel; then, given repository, prNumber and githubToken,
    * the plan summary posted as the pull request's one comment for that environment, updated
-   * in place on every push (split across comments only over GitHub's 65,536-character limit).
-   * Returns the summary of the steps followed by the plan.
+   * in place on every push (split across comments only over GitHub's 65,536-character limit),
+   * with the check results above the plan; it is posted even when a check failed. Returns the
+   * report (the steps, then the plan), whether it passed, and the results directory.
    */
   @func({ cache: "never" })
   async pullRequest(
@@ -547,18 +591,27 @@ export class EcsPipeline {
     githubToken?: Secret,
     /** GitHub REST API base URL, for GitHub Enterprise (default https://api.github.com). */
     githubApiUrl?: string,
-  ): Promise<string> {
-    const target = { repository, prNumber, githubToken, githubApiUrl };
-    const pr = pullRequestStages(this, source, { env, identity: this.identity(), ...target });
-    const summary = await runComposite(`pullRequest ${env}`, pr.stages);
-    return `${summary}\n\n${await pr.planDir()!.file("summary.md").contents()}`;
+    /** Fail when a step fails (default). false: return the run and its results either way (CI then runs `verdict`). */
+    failOnFailure = true,
+  ): Promise<PipelineRun> {
+    const identity = this.identity();
+    const raw = rawResults();
+    const recorder = new StepRecorder();
+    const meta = { pipeline: `pullRequest ${env}`, function: "pullRequest", env };
+    const target = { env, identity, repository, prNumber, githubToken, githubApiUrl };
+    const soFar = () => resultsDirectory(source, raw, meta, recorder.result(meta.pipeline));
+    const stages = pullRequestStages(this.checks(), source, target, raw, soFar);
+    const epilogue = async () => raw.plan?.file("summary.md").contents();
+    return pipelineRun(await runComposite({ meta, stages, source, raw, failOnFailure, recorder, epilogue }));
   }
 
   /**
    * Deploy a commit to an environment: buildAll -> scanImage -> publish -> plan -> apply ->
    * deployService for each service whose image changed (each one checks health and, when its
    * rollout fails, returns to the revision that ran before). Stops at the first failure and
-   * ends with one summary, so every service is left on a working revision.
+   * ends with one summary, so every service is left on a working revision. Returns the report,
+   * whether it passed, and the results: run.json and summary.md (stages, plan counts, images
+   * with digests and scan verdicts, each service's revision before and after), SARIF.
    */
   @func({ cache: "never" })
   async deploy(
@@ -582,10 +635,16 @@ export class EcsPipeline {
     dbRepository?: string,
     /** Build, scan, plan and check everything; push, apply and deploy nothing. */
     dryRun = false,
-  ): Promise<string> {
+    /** Fail when a step fails (default). false: return the run and its results either way (CI then runs `verdict`). */
+    failOnFailure = true,
+  ): Promise<PipelineRun> {
     const identity = this.identity();
     const options = { env, commitSha, confirm, threshold, ignoreFile, dbRepository, dryRun, identity };
-    return runComposite(`deploy ${env}${dryRun ? " (dry run)" : ""}`, deployStages(source, options));
+    const raw = rawResults();
+    const meta = { pipeline: `deploy ${env}${dryRun ? " (dry run)" : ""}`, function: "deploy", env, commit: commitSha };
+    return pipelineRun(
+      await runComposite({ meta, stages: deployStages(source, options, raw), source, raw, failOnFailure }),
+    );
   }
 
   /**
@@ -602,8 +661,46 @@ export class EcsPipeline {
       ignore: SOURCE_IGNORE,
     })
     source: Directory,
-  ): Promise<string> {
+    /** Fail when a step fails (default). false: return the run and its results either way (CI then runs `verdict`). */
+    failOnFailure = true,
+  ): Promise<PipelineRun> {
     const identity = this.identity();
-    return runComposite(`detectDrift ${env}`, detectDriftStages(source, env, identity));
+    const raw = rawResults();
+    const meta = { pipeline: `detectDrift ${env}`, function: "detectDrift", env };
+    return pipelineRun(
+      await runComposite({ meta, stages: detectDriftStages(source, env, identity, raw), source, raw, failOnFailure }),
+    );
+  }
+
+  /**
+   * The verdict on a run whose results were exported (`dagger call check --fail-on-failure=false
+   * results export --path DIR`): prints the run's job summary and fails when the run failed.
+   * A CI's last step, after it uploaded the results, so a failed check is a failed job.
+   */
+  @func()
+  async verdict(
+    /** The results directory a run returned (it holds run.json and summary.md). */
+    results: Directory,
+  ): Promise<string> {
+    const run = JSON.parse(await results.file("run.json").contents()) as {
+      ok: boolean;
+      pipeline: string;
+      failedStep?: string;
+    };
+    const summary = await results.file("summary.md").contents();
+    if (!run.ok) throw new Error(`${run.pipeline} failed at ${run.failedStep ?? "a step"}\n\n${summary}`);
+    return summary;
+  }
+
+  /**
+   * A run's job summary (summary.md of its results), to export where the CI shows it:
+   * `dagger call job-summary --results DIR export --path "$GITHUB_STEP_SUMMARY"`.
+   */
+  @func()
+  jobSummary(
+    /** The results directory a run returned. */
+    results: Directory,
+  ): File {
+    return results.file("summary.md");
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The composite step runner: ordered stages, each one step or a group of steps run in
- * parallel; the first failure stops the run (later stages are reported as skipped); one
- * summary at the end.
+ * parallel; the first failure stops the run (later stages are reported as skipped, except
+ * steps marked `always`); one summary at the end.
  *
  * It orchestrates Dagger function calls, so it lives in the module; it imports nothing, so
  * test/unit/pipeline/ exercises it directly, without an engine.
@@ -14,6 +14,8 @@
 export interface Step {
   name: string;
   run: () => Promise<unknown>;
+  /** Runs even after an earlier failure (say, posting the check results); its own failure still fails the run. */
+  always?: boolean;
 }
 
 /** Steps started together; the group waits for all of them, then fails if any failed. */
@@ -91,7 +93,7 @@ class Run {
   ) {}
 
   async visit(stage: Stage): Promise<void> {
-    if (this.failedStep !== undefined) return this.skip(stage);
+    if (this.failedStep !== undefined && !("run" in stage && stage.always)) return this.skip(stage);
     if ("parallel" in stage) {
       const results = await Promise.all(stage.parallel.map((s) => this.runStep(s)));
       this.steps.push(...results);
@@ -102,7 +104,7 @@ class Run {
     } else {
       const result = await this.runStep(stage);
       this.steps.push(result);
-      if (result.status === "failed") this.failedStep = result.name;
+      if (result.status === "failed") this.failedStep ??= result.name;
     }
   }
 

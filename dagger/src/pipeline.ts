@@ -6,7 +6,16 @@
  */
 import { type Directory, type Secret } from "@dagger.io/dagger";
 import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
-import { formatSummary, runSteps, type PipelineEvent, type Stage, type Step } from "./pipeline-runner.js";
+import {
+  formatSummary,
+  runSteps,
+  type PipelineEvent,
+  type PipelineResult,
+  type Stage,
+  type Step,
+  type StepResult,
+} from "./pipeline-runner.js";
+import { resultsDirectory, type RawResults, type RunMeta, type RunOutcome } from "./results.js";
 
 /** Lines of a failed command's stderr kept in the summary (the full output is in the step's log). */
 const STDERR_TAIL_LINES = 20;
@@ -47,12 +56,58 @@ function progress(event: PipelineEvent): void {
   }
 }
 
-/** Runs the stages; returns the summary when every step passed, throws it otherwise. */
-export async function runComposite(pipeline: string, stages: Stage[]): Promise<string> {
-  const result = await runSteps({ pipeline, stages, onEvent: progress });
-  const summary = formatSummary(result);
-  if (!result.ok) throw new Error(summary);
-  return summary;
+export interface CompositeRun {
+  meta: RunMeta;
+  stages: Stage[];
+  source: Directory;
+  raw: RawResults;
+  /** Throw with the report when a step failed (default). false: return the run, results and all. */
+  failOnFailure: boolean;
+  /** Where the steps are recorded as they finish; give one to a step that reports on the run so far. */
+  recorder?: StepRecorder;
+  /** Appended to the text report (pullRequest: the plan summary). */
+  epilogue?: (raw: RawResults) => Promise<string | undefined>;
+}
+
+/** The steps finished so far, for a step that reports on the run while it is still going (the PR comment). */
+export class StepRecorder {
+  private readonly steps: StepResult[] = [];
+  private readonly started = Date.now();
+
+  record(event: PipelineEvent): void {
+    if (event.type === "step-finished") this.steps.push(event.result);
+  }
+
+  result(pipeline: string): PipelineResult {
+    const failed = this.steps.find((s) => s.status === "failed");
+    return {
+      pipeline,
+      ok: !failed,
+      ...(failed ? { failedStep: failed.name } : {}),
+      durationMs: Date.now() - this.started,
+      steps: [...this.steps],
+    };
+  }
+}
+
+/**
+ * Runs the stages and returns the run: the text report (one summary), whether it passed, and
+ * the results directory the core renders from every step's raw outputs. A failed run throws
+ * with the report unless failOnFailure is false, so CI can still export and upload results.
+ */
+export async function runComposite(run: CompositeRun): Promise<RunOutcome> {
+  const result = await runSteps({
+    pipeline: run.meta.pipeline,
+    stages: run.stages,
+    onEvent: (event) => {
+      progress(event);
+      run.recorder?.record(event);
+    },
+  });
+  const epilogue = result.ok || !run.failOnFailure ? await run.epilogue?.(run.raw) : undefined;
+  const report = [formatSummary(result), epilogue].filter(Boolean).join("\n\n");
+  if (!result.ok && run.failOnFailure) throw new Error(report);
+  return { report, passed: result.ok, results: resultsDirectory(run.source, run.raw, run.meta, result) };
 }
 
 /** Where and as whom the plan comment is posted; absent outside GitHub. */
@@ -74,16 +129,25 @@ export function wantsComment(target: CommentTarget): boolean {
   return true;
 }
 
-/** Posts (or updates in place) the plan directory's summary as the pull request's comment. */
-export async function postPlanComment(source: Directory, planDir: Directory, target: CommentTarget): Promise<string> {
+/**
+ * Posts (or updates in place) the pull request's comment: the run's check results
+ * (run.json of the results so far) above the plan directory's summary, or alone when the
+ * plan did not run.
+ */
+export async function postPlanComment(
+  source: Directory,
+  from: { plan?: Directory; results: Directory },
+  target: CommentTarget,
+): Promise<string> {
   const args = [...CORE_CLI, "pr-comment", "--repository", target.repository!, "--pr", String(target.prNumber)];
-  args.push("--plan-dir", "/plan");
+  args.push("--record", "/results/run.json");
   if (target.githubApiUrl) args.push("--api-url", target.githubApiUrl);
-  return everyCall(coreToolbox(source))
-    .withMountedDirectory("/plan", planDir)
-    .withSecretVariable("GITHUB_TOKEN", target.githubToken!)
-    .withExec(args)
-    .stdout();
+  let container = everyCall(coreToolbox(source)).withMountedDirectory("/results", from.results);
+  if (from.plan) {
+    container = container.withMountedDirectory("/plan", from.plan);
+    args.push("--plan-dir", "/plan");
+  }
+  return container.withSecretVariable("GITHUB_TOKEN", target.githubToken!).withExec(args).stdout();
 }
 
 /** Decides drift from a plan directory in the core: exits non-zero (so the step fails) on drift. */

@@ -10,7 +10,8 @@ describe("the Dagger module as the engine would register it", () => {
     ).version;
     expect(mod.name).toBe("ecs-pipeline");
     expect(mod.engineVersion).toBe(`v${sdkVersion}`);
-    expect(Object.keys(mod.objects)).toEqual(["EcsPipeline"]);
+    // PipelineRun: what test and the composites return (report, passed, results directory).
+    expect(Object.keys(mod.objects)).toEqual(["EcsPipeline", "PipelineRun"]);
     expect(mod.objects.EcsPipeline!.description).toMatch(/CI\/CD pipeline for an ECS Fargate platform/);
   });
 
@@ -32,7 +33,7 @@ describe("the Dagger module as the engine would register it", () => {
 
   it("registers test as a never-cached check, so a second run really runs the suite", async () => {
     const test = (await introspectModule()).objects.EcsPipeline!.functions.test!;
-    expect(test).toMatchObject({ cache: "never", check: true, returns: "string" });
+    expect(test).toMatchObject({ cache: "never", check: true, returns: "PipelineRun" });
     expect(test.description).toMatch(/^Run the test suite exactly as the README's test command does/);
     expect(test.args).toEqual({
       source: {
@@ -43,7 +44,34 @@ describe("the Dagger module as the engine would register it", () => {
         defaultPath: "/",
         ignore: SOURCE_IGNORE,
       },
+      failOnFailure: {
+        description: "Fail when a test fails (default). false: return the run and its results either way.",
+        type: "boolean",
+        optional: false,
+        defaultValue: true,
+        defaultPath: undefined,
+        ignore: undefined,
+      },
     });
+  });
+
+  it("returns from test and the composites a run: its report, whether it passed, and its results directory", async () => {
+    const run = (await introspectModule()).objects.PipelineRun!;
+    expect(run.description).toMatch(/^A run's outcome/);
+    expect(Object.fromEntries(Object.entries(run.fields).map(([name, f]) => [name, f.type]))).toEqual({
+      report: "string",
+      passed: "boolean",
+      results: "Directory",
+    });
+    expect(run.fields.results!.description).toContain("results export --path .pipeline/results");
+  });
+
+  it("registers verdict and jobSummary, which read an exported results directory and start no container", async () => {
+    const fns = (await introspectModule()).objects.EcsPipeline!.functions;
+    expect(fns.verdict).toMatchObject({ cache: null, check: false, returns: "string" });
+    expect(fns.verdict!.description).toMatch(/fails when the run failed/);
+    expect(fns.jobSummary).toMatchObject({ cache: null, returns: "File" });
+    for (const f of [fns.verdict!, fns.jobSummary!]) expect(Object.keys(f.args)).toEqual(["results"]);
   });
 
   it("registers toolbox as a container to open a shell in when a step needs debugging", async () => {

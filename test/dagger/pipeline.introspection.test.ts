@@ -19,15 +19,18 @@ function shape(f: RegisteredFunction): [string, string, boolean, unknown][] {
 describe("the composite Dagger functions as the engine would register them", () => {
   it("registers check over the repository, never cached so its tests really run", async () => {
     const check = await fn("check");
-    expect(check).toMatchObject({ cache: "never", returns: "string" });
+    expect(check).toMatchObject({ cache: "never", returns: "PipelineRun" });
     expect(check.description).toMatch(/^The main job a newcomer runs first: lint, test and validateTerraform/);
-    expect(shape(check)).toEqual([["source", "Directory", false, undefined]]);
+    expect(shape(check)).toEqual([
+      ["source", "Directory", false, undefined],
+      ["failOnFailure", "boolean", false, true],
+    ]);
     expect(check.args.source).toMatchObject({ defaultPath: "/", ignore: SOURCE_IGNORE });
   });
 
   it("registers pullRequest with the environment, the optional comment target (the AWS identity is the constructor's)", async () => {
     const pr = await fn("pullRequest");
-    expect(pr).toMatchObject({ cache: "never", returns: "string" });
+    expect(pr).toMatchObject({ cache: "never", returns: "PipelineRun" });
     expect(shape(pr)).toEqual([
       ["env", "string", false, undefined],
       ["source", "Directory", false, undefined],
@@ -35,13 +38,14 @@ describe("the composite Dagger functions as the engine would register them", () 
       ["prNumber", "integer", true, undefined],
       ["githubToken", "Secret", true, undefined],
       ["githubApiUrl", "string", true, undefined],
+      ["failOnFailure", "boolean", false, true],
     ]);
     expect(pr.args.source).toMatchObject({ defaultPath: "/", ignore: SOURCE_IGNORE });
   });
 
   it("registers deploy with the commit, the approval, the scan gate, a dry run (the AWS identity is the constructor's)", async () => {
     const deploy = await fn("deploy");
-    expect(deploy).toMatchObject({ cache: "never", returns: "string" });
+    expect(deploy).toMatchObject({ cache: "never", returns: "PipelineRun" });
     expect(deploy.description).toMatch(/buildAll -> scanImage -> publish -> plan -> apply ->\s+deployService/);
     expect(shape(deploy)).toEqual([
       ["env", "string", false, undefined],
@@ -52,15 +56,17 @@ describe("the composite Dagger functions as the engine would register them", () 
       ["ignoreFile", "File", true, undefined],
       ["dbRepository", "string", true, undefined],
       ["dryRun", "boolean", false, false],
+      ["failOnFailure", "boolean", false, true],
     ]);
   });
 
   it("registers detectDrift with the environment (the AWS identity is the constructor's)", async () => {
     const drift = await fn("detectDrift");
-    expect(drift).toMatchObject({ cache: "never", returns: "string" });
+    expect(drift).toMatchObject({ cache: "never", returns: "PipelineRun" });
     expect(shape(drift)).toEqual([
       ["env", "string", false, undefined],
       ["source", "Directory", false, undefined],
+      ["failOnFailure", "boolean", false, true],
     ]);
   });
 

@@ -35,6 +35,8 @@ export interface RegisteredModule {
       /** What `dagger call --<arg> ... <function>` takes before the function, in declaration order. */
       constructorArgs: Record<string, RegisteredArgument>;
       functions: Record<string, RegisteredFunction>;
+      /** Properties exposed with @func(): what chains after a returned object (`... results export`). */
+      fields: Record<string, { description: string; type: string }>;
     }
   >;
   /** Enumerations: name -> member names (what the CLI accepts, case-insensitively) -> value. */
@@ -156,10 +158,16 @@ async function scanModule(): Promise<RegisteredModule> {
     // `constructor` is an own key of the JSON only when the class declares one.
     const whole = JSON.parse(JSON.stringify(object)) as Record<string, { arguments: ScannedArgsJson } | undefined>;
     const ctor = Object.hasOwn(whole, "constructor") ? whole.constructor : undefined;
+    const fields: Record<string, { description: string; type: string }> = {};
+    for (const [name, prop] of Object.entries(object.properties ?? {})) {
+      const json = JSON.parse(JSON.stringify(prop)) as { description: string; type?: TypeDefJson; isExposed: boolean };
+      if (json.isExposed) fields[name] = { description: json.description, type: typeName(json.type) };
+    }
     objects[objectName] = {
       description: object.description,
       constructorArgs: registeredArgs(ctor?.arguments ?? {}),
       functions,
+      fields,
     };
   }
   const enums: RegisteredModule["enums"] = {};
@@ -201,7 +209,11 @@ interface ScannedModule {
   enums?: Record<string, unknown>;
   objects: Record<
     string,
-    { description: string; methods: Record<string, { cache?: string; isCheck: boolean; toJSON(): unknown }> }
+    {
+      description: string;
+      methods: Record<string, { cache?: string; isCheck: boolean; toJSON(): unknown }>;
+      properties?: Record<string, { toJSON(): unknown }>;
+    }
   >;
 }
 

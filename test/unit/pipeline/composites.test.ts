@@ -4,6 +4,7 @@ import {
   deployStages,
   detectDriftStages,
   pullRequestStages,
+  rawResults,
   type CheckFunctions,
 } from "../../../dagger/src/composites.js";
 import { runSteps, type Stage } from "../../../dagger/src/pipeline-runner.js";
@@ -23,39 +24,35 @@ function names(stages: Stage[]): (string | string[])[] {
 
 describe("the composite functions' stages", () => {
   it("deploy: buildAll, scanImage, publish, plan, apply, then one deployService per changed service, in that order", () => {
-    const stages = deployStages(source, {
-      env: "dev",
-      commitSha: "0".repeat(40),
-      threshold: "CRITICAL",
-      dryRun: false,
-      identity,
-    });
+    const stages = deployStages(
+      source,
+      { env: "dev", commitSha: "0".repeat(40), threshold: "CRITICAL", dryRun: false, identity },
+      rawResults(),
+    );
     expect(names(stages)).toEqual(["buildAll", "scanImage", "publish", "plan", "apply", "deployService"]);
     expect("expand" in stages[5]!).toBe(true);
   });
 
-  it("pullRequest: the three checks and the plan together, then the comment only when a comment target is given", () => {
+  it("pullRequest: the three checks and the plan together, then the comment, which runs even after a failed check", () => {
     const fns = {} as CheckFunctions;
-    const plain = pullRequestStages(fns, source, { env: "dev", identity });
-    expect(names(plain.stages)).toEqual([["lint", "test", "validateTerraform", "plan"]]);
-    const commenting = pullRequestStages(fns, source, {
-      env: "dev",
-      identity,
-      repository: "acme/platform",
-      prNumber: 3,
-      githubToken: {} as never,
-    });
-    expect(names(commenting.stages)).toEqual([["lint", "test", "validateTerraform", "plan"], "comment"]);
+    const results = () => source;
+    const plain = pullRequestStages(fns, source, { env: "dev", identity }, rawResults(), results);
+    expect(names(plain)).toEqual([["lint", "test", "validateTerraform", "plan"]]);
+    const target = { repository: "acme/platform", prNumber: 3, githubToken: {} as never };
+    const commenting = pullRequestStages(fns, source, { env: "dev", identity, ...target }, rawResults(), results);
+    expect(names(commenting)).toEqual([["lint", "test", "validateTerraform", "plan"], "comment"]);
+    expect(commenting[1]).toMatchObject({ name: "comment", always: true });
   });
 
   it("pullRequest refuses half a comment target instead of silently not commenting", () => {
-    expect(() =>
-      pullRequestStages({} as CheckFunctions, source, { env: "dev", identity, repository: "acme/platform" }),
-    ).toThrow(/--repository, --pr-number and --github-token together/);
+    const half = { env: "dev", identity, repository: "acme/platform" };
+    expect(() => pullRequestStages({} as CheckFunctions, source, half, rawResults(), () => source)).toThrow(
+      /--repository, --pr-number and --github-token together/,
+    );
   });
 
   it("detectDrift: the plan, then the drift decision", () => {
-    expect(names(detectDriftStages(source, "prod", identity))).toEqual(["plan", "drift"]);
+    expect(names(detectDriftStages(source, "prod", identity, rawResults()))).toEqual(["plan", "drift"]);
   });
 
   it("check: runs lint, test and validateTerraform together and reports every failure in one summary", async () => {
@@ -65,25 +62,63 @@ describe("the composite functions' stages", () => {
         started.push("lint");
         throw new Error("eslint: 2 problems");
       },
-      test: async () => {
+      runTests: async () => {
         started.push("test");
-        return "...\nTests 120 passed";
+        return { passed: true, report: "...\ntests: 120 passed, 0 failed\n", files: dir("test files") };
       },
-      validateTerraform: async () => {
+      validateReports: () => {
         started.push("validateTerraform");
-        return { file: () => ({ contents: async () => "validate-terraform: 0 findings" }) } as unknown as Directory;
+        return reports({ "report.txt": "validate-terraform: 0 findings", "findings.json": '{"passed":true}' });
       },
     };
+    const raw = rawResults();
     const result = await runSteps({
       pipeline: "check",
-      stages: [{ name: "check", parallel: checkSteps(fns, source) }],
+      stages: [{ name: "check", parallel: checkSteps(fns, source, raw) }],
     });
     expect(started.sort()).toEqual(["lint", "test", "validateTerraform"]);
     expect(result.failedStep).toBe("lint");
     expect(result.steps.map((s) => [s.name, s.status, s.detail ?? s.error])).toEqual([
       ["lint", "failed", "eslint: 2 problems"],
-      ["test", "passed", "Tests 120 passed"],
+      ["test", "passed", "tests: 120 passed, 0 failed"],
       ["validateTerraform", "passed", "validate-terraform: 0 findings"],
     ]);
   });
+
+  it("check keeps the test files and the Terraform reports of failing steps, for the CI to upload", async () => {
+    const testFiles = dir("junit.xml and coverage");
+    const terraform = reports({
+      "report.txt": "validateTerraform failed: 1 finding(s) at or above HIGH",
+      "findings.json": '{"passed":false}',
+    });
+    const fns: CheckFunctions = {
+      lint: async () => "lint passed",
+      runTests: async () => ({ passed: false, report: "FAIL a test\ntests: 119 passed, 1 failed", files: testFiles }),
+      validateReports: () => terraform,
+    };
+    const raw = rawResults();
+    const result = await runSteps({
+      pipeline: "check",
+      stages: [{ name: "check", parallel: checkSteps(fns, source, raw) }],
+    });
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([
+      ["lint", "passed"],
+      ["test", "failed"],
+      ["validateTerraform", "failed"],
+    ]);
+    expect(result.steps[1]!.error).toContain("tests: 119 passed, 1 failed");
+    expect(result.steps[2]!.error).toBe("validateTerraform failed: 1 finding(s) at or above HIGH");
+    expect(raw.test).toBe(testFiles);
+    expect(raw.terraform).toBe(terraform);
+  });
 });
+
+/** A stand-in Directory: tests here only pass it along. */
+function dir(label: string): Directory {
+  return { label } as unknown as Directory;
+}
+
+/** A stand-in Directory whose files the step reads. */
+function reports(files: Record<string, string>): Directory {
+  return { file: (name: string) => ({ contents: async () => files[name] ?? "" }) } as unknown as Directory;
+}

@@ -111,6 +111,27 @@ describe("runSteps", () => {
     ]);
   });
 
+  it("still runs a step marked always after a failure, and its own failure does not hide the first", async () => {
+    const log: string[] = [];
+    const result = await runSteps({
+      pipeline: "pullRequest dev",
+      stages: [
+        recorded("test", log, async () => {
+          throw new Error("tests: 119 passed, 1 failed");
+        }),
+        recorded("plan", log),
+        { ...recorded("comment", log, async () => "posted the check results"), always: true },
+      ],
+    });
+    expect(log).toEqual(["start test", "end test", "start comment", "end comment"]);
+    expect(result.failedStep).toBe("test");
+    expect(result.steps.map((s) => [s.name, s.status, s.detail ?? s.error])).toEqual([
+      ["test", "failed", "tests: 119 passed, 1 failed"],
+      ["plan", "skipped", "after test failed"],
+      ["comment", "passed", "posted the check results"],
+    ]);
+  });
+
   it("lets the other steps of a failing parallel group finish and reports all of them", async () => {
     const log: string[] = [];
     const result = await runSteps({
