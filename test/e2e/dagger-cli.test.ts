@@ -45,7 +45,16 @@ describe("the module through the dagger CLI", () => {
   });
 
   it("runs the test suite in containers with the emulator bound as a service", async () => {
-    const { stdout } = await dagger(["call", "test"]);
+    const { stdout } = await dagger(["call", "test", "report"]);
     expect(stdout).toMatch(/^tests: \d+ passed, 0 failed/m);
+  });
+
+  it("exports the test run's JUnit XML and coverage with one `export`", async () => {
+    const out = `.pipeline/e2e-results-${process.pid}`;
+    await dagger(["call", "test", "results", "export", "--path", out]);
+    const { readFile } = await import("node:fs/promises");
+    expect(await readFile(`${out}/test/junit.xml`, "utf8")).toMatch(/<testsuites /);
+    expect(await readFile(`${out}/test/coverage/cobertura-coverage.xml`, "utf8")).toMatch(/<coverage /);
+    expect(JSON.parse(await readFile(`${out}/run.json`, "utf8"))).toMatchObject({ ok: true, function: "test" });
   });
 });
