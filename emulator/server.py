@@ -31,6 +31,9 @@ HTTP controls (all JSON):
                            answer ThrottlingException (HTTP 400), as AWS does.
   GET  /_ecs_sim/timeline  when each deployment really completed or failed (epoch seconds).
   POST /moto-api/reset     also resets the simulation.
+
+Expiring role sessions (sts_expiry.py): POST /_sts_sim/config {"sessionSeconds": 5},
+GET /_sts_sim/stats.
 """
 import argparse
 import json
@@ -48,6 +51,8 @@ from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, elbv2_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
+
+from sts_expiry import EXPIRY, expired_response
 
 DEFAULTS = {"rolloutSeconds": 1.0, "failSeconds": 1.0}
 ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
@@ -306,8 +311,18 @@ def with_simulation(app: Any) -> Any:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path.startswith("/_ecs_sim/"):
             return control(path, method, environ, start_response)
+        if path == "/_sts_sim/config" and method == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+            return json_response(start_response, "200 OK", EXPIRY.configure(body))
+        if path == "/_sts_sim/stats" and method == "GET":
+            return json_response(start_response, "200 OK", EXPIRY.stats())
         if path == "/moto-api/reset" and method == "POST":
             SIM.reset()
+            EXPIRY.reset()
+        expired = EXPIRY.refusal(environ)
+        if expired:
+            return expired_response(environ, expired[1], start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith(ECS_TARGET_PREFIX) and SIM.take_throttle(target[len(ECS_TARGET_PREFIX):]):
             return json_response(

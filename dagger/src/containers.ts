@@ -90,7 +90,8 @@ export function motoService(source: Directory): Container {
     .from(PYTHON_IMAGE)
     .withMountedCache("/root/.cache/pip", dag.cacheVolume("ecs-pipeline-pip"))
     .withExec(["pip", "install", "--quiet", `moto[server]==${MOTO_VERSION}`])
-    .withFile("/srv/emulator/server.py", source.file("emulator/server.py"))
+    // The whole folder: server.py imports its siblings (sts_expiry.py).
+    .withDirectory("/srv/emulator", source.directory("emulator"))
     .withExposedPort(5000);
 }
 

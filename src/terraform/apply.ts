@@ -58,7 +58,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyResult> {
   const facts = readPlanFile(await readPlanBytes(planDir, meta), planFile);
   checkPlanFileFacts(planDir, facts, fingerprint, env);
 
-  const ws = await openWorkspace({ ...options, purpose: "apply" });
+  await using ws = await openWorkspace({ ...options, purpose: "apply" });
   await initBackend(ws, onProgress);
   const shown = await runTofu(ws.tofu, ["show", "-json", "-no-color", planFile], { act: "read the saved plan" });
   const planJson = parseShown(shown.stdout);

@@ -46,7 +46,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   const { env, onProgress } = options;
   const outDir = path.resolve(options.outDir);
   const previous = await checkOutDir(outDir, path.resolve(options.repoRoot), path.resolve(options.repoRoot, env.terraform.root));
-  const ws = await openWorkspace({ ...options, purpose: "plan" });
+  await using ws = await openWorkspace({ ...options, purpose: "plan" });
   await initBackend(ws, onProgress);
   const fingerprint = await currentFingerprint(ws, [outDir]);
   onProgress?.({ kind: "step", message: `state serial ${fingerprint.state.serial ?? "none (empty state)"}` });

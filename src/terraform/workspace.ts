@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { openSession, type AwsSession, type RolePurpose } from "../aws/index.js";
+import { CREDENTIAL_ENV, openSession, type AwsSession, type RolePurpose } from "../aws/index.js";
+import { serveCredentials, type CredentialEndpoint } from "../aws/credential-server.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import { userError } from "../errors.js";
 import { backendConfigArgs, describeBackend } from "./backend.js";
@@ -10,8 +11,11 @@ import { computeFingerprint, parseStateIdent, type Fingerprint } from "./fingerp
 import type { TerraformProgress } from "./progress.js";
 import { runTofu, type TofuContext } from "./tofu.js";
 
-/** One environment's Terraform working set: where the root is, how tofu runs, as whom. */
-export interface Workspace {
+/**
+ * One environment's Terraform working set: where the root is, how tofu runs, as whom. Holds
+ * the credential endpoint tofu reads from: open it with `await using`, so it closes.
+ */
+export interface Workspace extends AsyncDisposable {
   env: EnvironmentConfig;
   repoRoot: string;
   rootDir: string;
@@ -19,6 +23,7 @@ export interface Workspace {
   lockFile: string;
   tofu: TofuContext;
   session: AwsSession;
+  credentials: CredentialEndpoint;
 }
 
 export interface OpenWorkspaceOptions {
@@ -33,8 +38,9 @@ export interface OpenWorkspaceOptions {
 
 /**
  * Checks the root and var file exist, opens an AWS session for the purpose (which runs the
- * account guard: STS must answer with the environment's account), and prepares a tofu
- * context with those credentials and a data directory of the environment's own.
+ * account guard: STS must answer with the environment's account), serves its credentials to
+ * tofu on a loopback container-credentials endpoint (refreshed for as long as tofu runs), and
+ * prepares a tofu context with a data directory of the environment's own.
  */
 export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Workspace> {
   const { env, repoRoot } = options;
@@ -57,28 +63,44 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
   options.onProgress?.({ kind: "step", message: `checking AWS account ${env.aws.accountId} (${options.purpose} role)` });
   const session = await openSession(env, { purpose: options.purpose, vars: options.vars });
   options.onProgress?.({ kind: "step", message: `acting as ${session.identity.arn}` });
-  const creds = await session.config.credentials();
+  const credentials = await serveCredentials(session.config.credentials);
   const tofuVars: NodeJS.ProcessEnv = {
-    ...options.vars,
-    AWS_ACCESS_KEY_ID: creds.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    ...withoutCredentials(options.vars),
+    ...credentials.vars,
     AWS_REGION: env.aws.region,
     AWS_DEFAULT_REGION: env.aws.region,
   };
-  delete tofuVars.AWS_PROFILE;
   // Roots that declare `aws_endpoint` (terraform/platform) point their provider at the
   // emulator; a TF_VAR_ for an undeclared variable is ignored, so other roots are unaffected.
   if (env.aws.endpoint) tofuVars.TF_VAR_aws_endpoint = env.aws.endpoint;
   else delete tofuVars.TF_VAR_aws_endpoint;
-  if (creds.sessionToken) tofuVars.AWS_SESSION_TOKEN = creds.sessionToken;
-  else delete tofuVars.AWS_SESSION_TOKEN;
   const tofu: TofuContext = {
     bin: options.tofuBin ?? options.vars.TOFU_BIN ?? "tofu",
     cwd: rootDir,
     env: tofuVars,
     dataDir: path.join(repoRoot, ".pipeline", "terraform", env.name),
   };
-  return { env, repoRoot, rootDir, varFile, lockFile: path.join(rootDir, ".terraform.lock.hcl"), tofu, session };
+  const lockFile = path.join(rootDir, ".terraform.lock.hcl");
+  return { env, repoRoot, rootDir, varFile, lockFile, tofu, session, credentials, [Symbol.asyncDispose]: credentials.close };
+}
+
+/**
+ * The process variables without any AWS identity: tofu gets only the endpoint, which hands it
+ * the role's credentials and fresh ones when they expire (a one-shot copy of the keys would
+ * die with the role session, part-way through a long apply, with the state lock held).
+ */
+function withoutCredentials(vars: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const identity = new Set<string>([
+    ...Object.values(CREDENTIAL_ENV),
+    "AWS_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+  ]);
+  return Object.fromEntries(Object.entries(vars).filter(([k]) => !identity.has(k)));
 }
 
 /** `tofu init` against the environment's backend (reconfigured every time: one data dir per env). */
