@@ -82,7 +82,8 @@ export function testMachine(source: Directory): Container {
 
 /**
  * The AWS emulator as a service: moto's real HTTP server, run by the same script the suite
- * starts on a laptop (emulator/server.py), so the ECS rollout simulation is identical.
+ * starts on a laptop (emulator/server.py), so the ECS rollout simulation is identical. The
+ * whole folder is copied: server.py imports its siblings (sts_expiry.py).
  */
 export function motoService(source: Directory): Container {
   return dag
@@ -90,7 +91,6 @@ export function motoService(source: Directory): Container {
     .from(PYTHON_IMAGE)
     .withMountedCache("/root/.cache/pip", dag.cacheVolume("ecs-pipeline-pip"))
     .withExec(["pip", "install", "--quiet", `moto[server]==${MOTO_VERSION}`])
-    // The whole folder: server.py imports its siblings (sts_expiry.py).
     .withDirectory("/srv/emulator", source.directory("emulator"))
     .withExposedPort(5000);
 }
