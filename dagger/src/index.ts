@@ -170,7 +170,9 @@ export class EcsPipeline {
     return {
       lint: (source) => this.lint(source),
       runTests,
-      validateReports: (source) => validateReports(source, { severity: "HIGH", skip: [], failOnFindings: false }),
+      // validateTerraform's defaults, reports kept whatever was found (the step judges them).
+      validateReports: (source) =>
+        validateReports(source, { severity: "HIGH", skip: [], failOnFindings: false, dir: "terraform", roots: [] }),
     };
   }
 
