@@ -278,11 +278,19 @@ def create_service_response(self: EC2ContainerServiceResponse) -> Any:
 
 
 def update_service(self: EC2ContainerServiceBackend, props: dict[str, Any]) -> Any:
+    # A deployment starts when the task definition changes or forceNewDeployment is set; the
+    # same task definition again without it changes nothing ("By default, deployments aren't
+    # forced. You can use this option to start a new deployment with no service definition
+    # changes": https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html).
     with SIM.lock:
-        starts = bool(props.get("task_definition")) or bool(props.get("force_new_deployment"))
-        service = _update_service(self, props)
-        if starts:
+        before = self._get_service(props.get("cluster") or "default", str(props["service"]).split("/")[-1]).task_definition
+        wanted, force = props.get("task_definition"), bool(props.get("force_new_deployment"))
+        service = _update_service(self, props)  # raises for an unknown service or task definition
+        changed = bool(wanted) and self.describe_task_definition(wanted).arn != self.describe_task_definition(before).arn
+        if changed or force:
             SIM.start(self, service)
+        elif service.task_definition:
+            service.task_definition = self.describe_task_definition(service.task_definition).arn
         return service
 
 

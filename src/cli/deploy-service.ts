@@ -1,12 +1,13 @@
 import { deployService } from "../ecs/deploy.js";
 import { requireString, type Command } from "./command.js";
-import { ecsRequest, printResult, sharedEcsOptions, sharedEcsUsage } from "./ecs-options.js";
+import { runEcsVerb, sharedEcsOptions, sharedEcsUsage } from "./ecs-options.js";
 
 /**
  * deploy-service: roll a new image out to one ECS service, with the account guard, a diff,
  * a watched rollout, a health check and an automatic rollback on failure.
- * Exit codes: 0 deployed (or dry run), 1 failed and restored, 5 failed and NOT restored,
- * 2 bad input, 3 AWS error before any change.
+ * Exit codes: 0 deployed (or dry run), 1 failed and restored, 5 failed and NOT restored
+ * (or interrupted after the first change: restore started, not verified), 2 bad input,
+ * 3 AWS error before any change, 130 interrupted before any change.
  */
 export const deployServiceCommand: Command = {
   name: "deploy-service",
@@ -15,7 +16,6 @@ export const deployServiceCommand: Command = {
   options: { ...sharedEcsOptions, image: { type: "string" } },
   async run(values, _positionals, io) {
     const image = requireString(values, "image", "deploy-service");
-    const result = await deployService({ ...(await ecsRequest(values, io, "deploy-service")), image });
-    return printResult(io, result, values.json === true);
+    return runEcsVerb(values, io, "deploy-service", (request) => deployService({ ...request, image }));
   },
 };

@@ -1,7 +1,9 @@
 import { findService, loadEnvironment } from "../config/load.js";
 import { parseRoleArn, roleMismatch } from "../config/rules.js";
 import type { EnvironmentConfig } from "../config/schema.js";
-import { userError } from "../errors.js";
+import { Interrupted } from "../ecs/resilience.js";
+import { PipelineError, userError } from "../errors.js";
+import { INTERRUPTED_EXIT, trapInterrupts } from "./interrupts.js";
 import type { ServiceVerbOptions } from "../ecs/options.js";
 import { formatProgress, type ProgressSink } from "../ecs/progress.js";
 import type { DeployResult } from "../ecs/result.js";
@@ -51,8 +53,9 @@ export function timingFrom(values: OptionValues): Timing {
 }
 
 /** Progress lines go to the log stream, prefixed `service/cluster`, so stdout stays the result. */
-export function progressTo(io: CommandIO, prefix: string): ProgressSink {
+export function progressTo(io: CommandIO, prefix: string, onState?: (state: string) => void): ProgressSink {
   return (event) => {
+    if (event.kind === "state") onState?.(event.message);
     for (const line of formatProgress(prefix, event)) io.log(line);
   };
 }
@@ -62,8 +65,47 @@ export function printResult(io: CommandIO, result: DeployResult, json: boolean):
   return DEPLOY_EXIT[result.status];
 }
 
+/**
+ * Runs deploy-service or rollback under the signal trap and prints its result. An error
+ * before any change is thrown on (main prints it and maps the exit code); with --json it is
+ * first printed as `{"status":"error",...}` so a machine reading stdout always gets an answer.
+ * An interrupt before any change exits 130: nothing was changed.
+ */
+export async function runEcsVerb(
+  values: OptionValues,
+  io: CommandIO,
+  command: string,
+  verb: (request: ServiceVerbOptions) => Promise<DeployResult>,
+): Promise<number> {
+  const json = values.json === true;
+  const interrupts = trapInterrupts(io);
+  try {
+    const request = await ecsRequest(values, io, command, interrupts.note);
+    const result = await verb({ ...request, signal: interrupts.signal });
+    return printResult(io, result, json);
+  } catch (err) {
+    if (err instanceof Interrupted) {
+      io.log(`${command}: ${err.message} before any change; nothing was changed.`);
+      if (json) io.out(JSON.stringify({ status: "interrupted", changed: false, reason: err.message }, null, 2));
+      return INTERRUPTED_EXIT;
+    }
+    if (json && err instanceof PipelineError) {
+      const error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+      io.out(JSON.stringify({ status: "error", changed: false, error }, null, 2));
+    }
+    throw err;
+  } finally {
+    interrupts.dispose();
+  }
+}
+
 /** Validates the shared options and the environment before anything talks to AWS. */
-export async function ecsRequest(values: OptionValues, io: CommandIO, command: string): Promise<ServiceVerbOptions> {
+export async function ecsRequest(
+  values: OptionValues,
+  io: CommandIO,
+  command: string,
+  onState?: (state: string) => void,
+): Promise<ServiceVerbOptions> {
   const envName = requireString(values, "env", command);
   const service = requireString(values, "service", command);
   const env = await loadEnvironment(envName, { root: io.cwd });
@@ -78,7 +120,7 @@ export async function ecsRequest(values: OptionValues, io: CommandIO, command: s
     dryRun: values["dry-run"] === true,
     credentials: { vars: io.env, ...(roleArn ? { roleArn } : {}) },
     timing: timingFrom(values),
-    onProgress: progressTo(io, `${cfg.ecs.service}/${cfg.ecs.cluster}`),
+    onProgress: progressTo(io, `${cfg.ecs.service}/${cfg.ecs.cluster}`, onState),
     ...(confirm ? { confirm } : {}),
     ...(healthUrl ? { healthUrl } : {}),
     ...(keepRevisions !== undefined ? { keepRevisions } : {}),

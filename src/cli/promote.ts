@@ -127,7 +127,10 @@ async function planMoves(
       tags,
     }));
   }
-  const ecs = await connect(from, { vars: sideVars(io.env, "SOURCE_"), purpose: sourcePurpose(from) });
+  const ecs = await connect(from, {
+    credentials: { vars: sideVars(io.env, "SOURCE_"), purpose: sourcePurpose(from) },
+    progress: () => {},
+  });
   try {
     const moves: Move[] = [];
     for (const [f, t] of services) {

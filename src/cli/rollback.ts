@@ -1,6 +1,6 @@
 import { rollback } from "../ecs/rollback.js";
 import { optionalString, type Command } from "./command.js";
-import { checkedRevision, ecsRequest, printResult, sharedEcsOptions, sharedEcsUsage } from "./ecs-options.js";
+import { checkedRevision, runEcsVerb, sharedEcsOptions, sharedEcsUsage } from "./ecs-options.js";
 
 /**
  * rollback: return an ECS service to an explicit revision, or by default to the last
@@ -12,9 +12,9 @@ export const rollbackCommand: Command = {
   usage: `rollback ${sharedEcsUsage.replace("--service NAME", "--service NAME [--revision N|family:N|ARN]")}`,
   options: { ...sharedEcsOptions, revision: { type: "string" } },
   async run(values, _positionals, io) {
-    const request = await ecsRequest(values, io, "rollback");
-    const revision = checkedRevision(optionalString(values, "revision"), request.env);
-    const result = await rollback({ ...request, ...(revision ? { revision } : {}) });
-    return printResult(io, result, values.json === true);
+    return runEcsVerb(values, io, "rollback", (request) => {
+      const revision = checkedRevision(optionalString(values, "revision"), request.env);
+      return rollback({ ...request, ...(revision ? { revision } : {}) });
+    });
   },
 };

@@ -4,7 +4,8 @@ import { findService } from "../config/load.js";
 import type { ServiceConfig } from "../config/schema.js";
 import { awsError } from "./api.js";
 import type { EcsContext } from "./context.js";
-import { deployTags, markRevision } from "./history.js";
+import { recordBaseline } from "./baseline.js";
+import { deployTags } from "./history.js";
 import { parseImageRef } from "./image-ref.js";
 import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
@@ -75,16 +76,19 @@ async function deployWith(
   );
   if (options.dryRun) return base;
   refuseConcurrentRollout(svc, ecsService);
-  await markRevision(ctx.ecs, from, "stable", new Date());
+  const r = rolloutFor({ ctx, env: options.env, cfg, svc, progress: options.onProgress, ...pick(options) });
+  const warnings: string[] = [];
+  await recordBaseline(r, svc, current, warnings);
   const to = rendered.unchanged
     ? from
     : await register(ctx, current.taskDefinition, rendered.input, deployTags(current.tags, from, new Date()));
-  const r = rolloutFor({ ctx, env: options.env, cfg, svc, progress: options.onProgress, ...pick(options) });
-  return settle(r, { ...base, to }, started, {
+  if (!rendered.unchanged) r.actions.push(`registered ${shortTaskDefinition(to)}`);
+  const result = await settle(r, { ...base, to }, started, {
     restoredIsStable: true,
     family: current.taskDefinition.family ?? "",
     ...(options.keepRevisions !== undefined ? { keepRevisions: options.keepRevisions } : {}),
   });
+  return { ...result, warnings: [...warnings, ...result.warnings] };
 }
 
 /** A second rollout on top of one in flight would make "the revision running before" ambiguous. */
@@ -111,8 +115,9 @@ async function register(
     if (!arn) throw new Error("no ARN in the answer");
     return arn;
   } catch (err) {
+    // Nothing that runs has changed yet: this is an AWS error before any change (exit 3).
     throw awsError(
-      `register a new revision of task definition ${current.family ?? ""}`,
+      `register a new revision of task definition ${current.family ?? ""} (the service was not changed)`,
       err,
       "The deployer's role needs ecs:RegisterTaskDefinition and iam:PassRole on the task and execution roles.",
     );

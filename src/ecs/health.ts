@@ -1,4 +1,5 @@
-import { awsError, sleep, type ElbApi } from "./api.js";
+import { awsError, type ElbApi } from "./api.js";
+import { abortableSleep } from "./resilience.js";
 
 export interface HealthOptions {
   elb: ElbApi;
@@ -13,6 +14,8 @@ export interface HealthOptions {
   /** Per-request timeout of the HTTP probe. Default 5 s. */
   requestTimeoutMs?: number;
   onAttempt?: (result: HealthAttempt) => void;
+  /** Ends the pauses between checks at once. */
+  signal?: AbortSignal;
 }
 
 export interface HealthAttempt {
@@ -52,7 +55,7 @@ export async function verifyHealth(options: HealthOptions): Promise<HealthResult
     details = results.map((r) => r.detail);
     options.onAttempt?.({ attempt, ok, details });
     if (ok) return { checked: true, ok, attempts: attempt, details };
-    if (attempt < attempts) await sleep(options.intervalMs ?? 5000);
+    if (attempt < attempts) await abortableSleep(options.intervalMs ?? 5000, options.signal);
   }
   return { checked: true, ok: false, attempts, details };
 }

@@ -13,7 +13,11 @@ export const TAG = {
   deployedAt: "ecs-pipeline:deployed-at",
 } as const;
 
-export type RevisionStatus = "deploying" | "stable" | "failed" | "rolled-back";
+/**
+ * `restored-unhealthy`: the deployer went back to it after a failure but its health check
+ * failed; `interrupted`: a rollout of it was abandoned on SIGINT/SIGTERM.
+ */
+export type RevisionStatus = "deploying" | "stable" | "failed" | "rolled-back" | "restored-unhealthy" | "interrupted";
 
 export function tagValue(tags: Tag[], key: string): string | undefined {
   return tags.find((t) => t.key === key)?.value;

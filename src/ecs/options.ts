@@ -22,7 +22,15 @@ export interface ServiceVerbOptions {
   keepRevisions?: number;
   timing?: Timing;
   onProgress?: ProgressSink;
+  /**
+   * SIGINT/SIGTERM. Before the first change an interrupt stops the verb (Interrupted); after
+   * it, the verb asks ECS to go back at once and reports "restore started, not verified".
+   */
+  signal?: AbortSignal;
 }
+
+/** How long transient AWS errors are ridden out before the first change: then it is exit 3. */
+export const PREFLIGHT_BUDGET_MS = 60_000;
 
 /**
  * The part deployService and rollback share: approval (unless a dry run), credentials and the
@@ -36,7 +44,15 @@ export async function onService<O extends ServiceVerbOptions>(
   const cfg = findService(options.env, options.service);
   if (!options.dryRun) requireApproval(options.env, options.confirm, verb);
   const progress = options.onProgress ?? (() => {});
-  const ctx = await connect(options.env, options.credentials);
+  const ctx = await connect(options.env, {
+    credentials: options.credentials,
+    progress,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timing?.retryCapMs ? { retryCapMs: options.timing.retryCapMs } : {}),
+    ...(options.timing?.requestTimeoutMs ? { requestTimeoutMs: options.timing.requestTimeoutMs } : {}),
+  });
+  const timeoutMs = options.timing?.timeoutMs ?? options.env.deploy.timeoutSeconds * 1000;
+  ctx.budget.deadline = Date.now() + Math.min(timeoutMs, PREFLIGHT_BUDGET_MS);
   try {
     progress({ kind: "step", message: `account ${ctx.identity.account} verified (${ctx.identity.arn})` });
     return await act(ctx, cfg, { ...options, onProgress: progress });

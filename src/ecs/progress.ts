@@ -9,6 +9,10 @@ export type EcsProgress =
   | { kind: "diff"; text: string }
   | { kind: "watch"; change: WatchChange }
   | { kind: "throttled"; retryInMs: number }
+  /** A transient AWS error (5xx, connection, unparseable answer, expired token) being ridden out. */
+  | { kind: "retrying"; what: string; error: string; retryInMs: number }
+  /** Where the service stands now, in words: what a second interrupt would leave behind. */
+  | { kind: "state"; message: string }
   | { kind: "health"; attempt: number; ok: boolean; details: string[] }
   | { kind: "warning"; message: string };
 
@@ -24,6 +28,10 @@ export function formatProgress(prefix: string, event: EcsProgress): string[] {
       return [`${p}WARNING ${event.message}`];
     case "diff":
       return [`${p}task definition diff:`, ...event.text.split("\n").map((l) => `  ${l}`)];
+    case "retrying":
+      return [`${p}${event.what}: ${event.error}; retrying in ${(event.retryInMs / 1000).toFixed(1)}s`];
+    case "state":
+      return [`${p}now: ${event.message}`];
     case "throttled":
       return [`${p}throttled by AWS; next poll in ${(event.retryInMs / 1000).toFixed(1)}s`];
     case "health":

@@ -20,11 +20,37 @@ export interface DeployResult {
   image?: string;
   diff: string;
   forcedNewDeployment: boolean;
-  failure?: { stage: "rollout" | "timeout" | "health"; reason: string; stoppedTasks: string[] };
-  restore?: { to: string; by: "ecs-circuit-breaker" | "deployer"; ok: boolean; reason?: string };
+  failure?: Failure;
+  restore?: Restore;
+  /** What the verb changed in AWS, in order: registrations, UpdateService calls, history marks. */
+  actions: string[];
+  /** Things that went wrong without changing the outcome (a history mark not written). */
+  warnings: string[];
+  /** True when ECS did not answer at the end: `running` is the last revision seen, not a fresh look. */
+  runningUnverified?: boolean;
   health?: HealthResult;
   deregistered: string[];
   durationMs: number;
+}
+
+/**
+ * Why a verb failed. `update`: ECS refused UpdateService, the service never changed;
+ * `aws`: an AWS error that did not go away; `interrupted`: SIGINT/SIGTERM.
+ */
+export interface Failure {
+  stage: "rollout" | "timeout" | "health" | "update" | "aws" | "interrupted";
+  reason: string;
+  stoppedTasks: string[];
+}
+
+export interface Restore {
+  to: string;
+  by: "ecs-circuit-breaker" | "deployer";
+  /** Stable, running the old revision, and healthy where health is checked. */
+  ok: boolean;
+  /** Restored to the old revision, but its health check failed ("restored, unhealthy"). */
+  unhealthy?: boolean;
+  reason?: string;
 }
 
 export interface ResultStart {
@@ -48,6 +74,8 @@ export function startResult(s: ResultStart, started: number): DeployResult {
     status: "dry-run",
     running: s.from,
     forcedNewDeployment: s.forcedNewDeployment ?? false,
+    actions: [],
+    warnings: [],
     deregistered: [],
     durationMs: Date.now() - started,
   };
@@ -63,15 +91,38 @@ export const DEPLOY_EXIT: Record<DeployStatus, number> = {
 
 const short = (arn: string): string => (arn ? (arn.split("/").pop() ?? arn) : "(none)");
 
+function headline(r: DeployResult): string {
+  switch (r.status) {
+    case "succeeded":
+      return r.verb === "deploy" ? "deployed" : "rolled back";
+    case "dry-run":
+      return "dry run, nothing changed";
+    case "failed-restored":
+      return r.failure?.stage === "update"
+        ? `FAILED before the service changed; it still runs ${short(r.running)}`
+        : `FAILED; service restored to ${short(r.restore?.to ?? r.from)}`;
+    case "failed-not-restored":
+      if (r.restore?.unhealthy) return `FAILED; restored to ${short(r.restore.to)}, unhealthy`;
+      if (r.failure?.stage === "interrupted")
+        return `INTERRUPTED; ${r.restore?.reason ?? "restore NOT started"}: the service may be on a bad revision`;
+      return "FAILED and NOT restored: the service may be on a bad revision";
+  }
+}
+
+function restoreLine(restore: Restore): string {
+  const by = restore.by === "ecs-circuit-breaker" ? "ECS circuit breaker rolled back" : "the deployer rolled back";
+  const state = restore.ok
+    ? "stable"
+    : restore.unhealthy
+      ? `restored, unhealthy: ${restore.reason ?? "health check failed"}`
+      : `NOT stable: ${restore.reason ?? "unknown"}`;
+  return `  returned to   ${short(restore.to)} (${by}; ${state})`;
+}
+
+/** The report a person reads: what failed, what was done, where the service is now. */
 export function renderReport(r: DeployResult): string {
-  const headline = {
-    succeeded: r.verb === "deploy" ? "deployed" : "rolled back",
-    "dry-run": "dry run, nothing changed",
-    "failed-restored": `FAILED; service restored to ${short(r.restore?.to ?? r.from)}`,
-    "failed-not-restored": "FAILED and NOT restored: the service may be on a bad revision",
-  }[r.status];
   const lines = [
-    `${r.verb} ${r.service} to ${r.environment}: ${headline}`,
+    `${r.verb} ${r.service} to ${r.environment}: ${headline(r)}`,
     `  service       ${r.ecsService} (cluster ${r.cluster}, account ${r.account})`,
     `  was running   ${short(r.from)}`,
     `  ${r.verb === "deploy" ? "deployed    " : "target      "}  ${r.to ? short(r.to) : "(a new revision, not registered)"}${r.image ? `  image ${r.image}` : ""}${r.forcedNewDeployment ? " (same image: forced a new deployment)" : ""}`,
@@ -80,15 +131,17 @@ export function renderReport(r: DeployResult): string {
     lines.push(`  failure       ${r.failure.stage}: ${r.failure.reason}`);
     for (const t of r.failure.stoppedTasks.slice(0, 5)) lines.push(`                stopped task ${t}`);
   }
-  if (r.restore) {
-    const by = r.restore.by === "ecs-circuit-breaker" ? "ECS circuit breaker rolled back" : "the deployer rolled back";
-    lines.push(
-      `  returned to   ${short(r.restore.to)} (${by}; ${r.restore.ok ? "stable" : `NOT stable: ${r.restore.reason ?? "unknown"}`})`,
-    );
-  }
+  if (r.restore) lines.push(restoreLine(r.restore));
   if (r.health?.checked) lines.push(`  health        ${r.health.ok ? "ok" : "FAILED"}: ${r.health.details.join("; ")}`);
+  r.actions.forEach((a, i) => lines.push(`  ${i === 0 ? "done          " : "              "}${a}`));
+  for (const w of r.warnings) lines.push(`  warning       ${w}`);
   if (r.deregistered.length > 0) lines.push(`  deregistered  ${r.deregistered.map(short).join(", ")}`);
-  lines.push(`  now running   ${short(r.running)}`, `  took          ${(r.durationMs / 1000).toFixed(1)}s`);
+  lines.push(
+    r.runningUnverified
+      ? `  now running   ${short(r.running)}? (last seen; ECS did not answer at the end)`
+      : `  now running   ${short(r.running)}`,
+    `  took          ${(r.durationMs / 1000).toFixed(1)}s`,
+  );
   if (r.diff && r.status === "dry-run") lines.push("", r.diff);
   return lines.join("\n");
 }

@@ -2,7 +2,8 @@ import { findService } from "../config/load.js";
 import type { ServiceConfig } from "../config/schema.js";
 import { userError } from "../errors.js";
 import type { EcsContext } from "./context.js";
-import { familyOf, lastStable, listRevisions, markRevision } from "./history.js";
+import { familyOf, lastStable, listRevisions } from "./history.js";
+import { mark } from "./recover.js";
 import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
@@ -86,8 +87,10 @@ async function rollbackWith(
     family: familyOf(from),
     ...(options.keepRevisions !== undefined ? { keepRevisions: options.keepRevisions } : {}),
   });
-  if (result.status === "succeeded") await markRevision(ctx.ecs, from, "rolled-back", new Date());
-  return result;
+  if (result.status !== "succeeded") return result;
+  const warnings = [...result.warnings];
+  await mark(r, from, "rolled-back", warnings);
+  return { ...result, actions: r.actions, warnings };
 }
 
 /** The revision to return to, checked to belong to the service's family and differ from what runs. */

@@ -4,11 +4,11 @@ import { awsError } from "./api.js";
 import type { EcsContext } from "./context.js";
 import { verifyHealth, type HealthResult } from "./health.js";
 import type { ProgressSink } from "./progress.js";
-import type { DeployResult } from "./result.js";
+import type { DeployResult, Restore } from "./result.js";
 import { targetGroupsOf } from "./service.js";
 import { watchRollout, type WatchOutcome } from "./watch/poller.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
-import type { WatchTarget } from "./watch/state.js";
+import { sameTaskDefinition, type WatchTarget } from "./watch/state.js";
 
 /** Timing knobs; every one is an option so tests run in seconds. */
 export interface Timing {
@@ -18,6 +18,10 @@ export interface Timing {
   maxPollIntervalMs?: number;
   healthAttempts?: number;
   healthIntervalMs?: number;
+  /** Longest pause between retries of a transient AWS error. Default 5 s. */
+  retryCapMs?: number;
+  /** One HTTP request's limit. Default 10 s. */
+  requestTimeoutMs?: number;
 }
 
 export interface Rollout {
@@ -28,11 +32,17 @@ export interface Rollout {
   healthUrl?: string;
   timing: Timing & { timeoutMs: number };
   progress: ProgressSink;
+  /** What was changed, in order, for the report (shared by every phase of one verb). */
+  actions: string[];
+  /** The task definition the service ran at the last good poll. */
+  lastSeen?: string;
+  /** SIGINT/SIGTERM: ends the waits at once. */
+  signal?: AbortSignal;
 }
 
 export type RolloutOutcome =
   | { ok: true; health: HealthResult }
-  | { ok: false; failure: NonNullable<DeployResult["failure"]>; watch: WatchOutcome; health?: HealthResult };
+  | { ok: false; failure: NonNullable<DeployResult["failure"]>; watch?: WatchOutcome; health?: HealthResult };
 
 export interface RolloutSetup {
   ctx: EcsContext;
@@ -42,6 +52,7 @@ export interface RolloutSetup {
   healthUrl?: string;
   timing?: Timing;
   progress: ProgressSink;
+  signal?: AbortSignal;
 }
 
 /** Where and how a verb rolls out: the service's target groups, its health URL, the environment's timeout. */
@@ -53,14 +64,24 @@ export function rolloutFor(s: RolloutSetup): Rollout {
     ecsService: s.cfg.ecs.service,
     targetGroups: targetGroupsOf(s.svc),
     progress: s.progress,
+    actions: [],
+    ...(s.signal ? { signal: s.signal } : {}),
     ...(healthUrl ? { healthUrl } : {}),
     timing: { ...s.timing, timeoutMs: s.timing?.timeoutMs ?? s.env.deploy.timeoutSeconds * 1000 },
   };
 }
 
 /** The optional rollout settings a verb passes through unchanged. */
-export function pick(o: { healthUrl?: string; timing?: Timing }): { healthUrl?: string; timing?: Timing } {
-  return { ...(o.healthUrl ? { healthUrl: o.healthUrl } : {}), ...(o.timing ? { timing: o.timing } : {}) };
+export function pick(o: { healthUrl?: string; timing?: Timing; signal?: AbortSignal }): {
+  healthUrl?: string;
+  timing?: Timing;
+  signal?: AbortSignal;
+} {
+  return {
+    ...(o.healthUrl ? { healthUrl: o.healthUrl } : {}),
+    ...(o.timing ? { timing: o.timing } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  };
 }
 
 /** UpdateService to `taskDefinition`, then the id of the deployment ECS started for it. */
@@ -77,6 +98,9 @@ export async function startDeployment(r: Rollout, taskDefinition: string, force:
     throw awsError(`update service ${r.ecsService} to ${shortTaskDefinition(taskDefinition)}`, err);
   }
   const primary = out.service?.deployments?.find((d) => d.status === "PRIMARY");
+  r.actions.push(
+    `UpdateService to ${shortTaskDefinition(taskDefinition)}${force ? " (forced)" : ""}: deployment ${primary?.id ?? "(id unknown)"}`,
+  );
   r.progress({
     kind: "step",
     message: `service updated to ${shortTaskDefinition(taskDefinition)}; deployment ${primary?.id ?? "(id unknown)"}`,
@@ -106,7 +130,9 @@ export async function awaitRollout(r: Rollout, target: WatchTarget, since: numbe
       r.progress({ kind: "watch", change });
     },
     onThrottled: (retryInMs) => r.progress({ kind: "throttled", retryInMs }),
+    ...(r.signal ? { signal: r.signal } : {}),
   });
+  if (watched.last) r.lastSeen = watched.last.taskDefinition;
   const outcome = watched.outcome;
   if (outcome.kind !== "completed") {
     const stage = outcome.kind === "timeout" ? "timeout" : "rollout";
@@ -136,20 +162,32 @@ export async function checkHealth(r: Rollout): Promise<HealthResult> {
     ...(r.timing.healthAttempts ? { attempts: r.timing.healthAttempts } : {}),
     ...(r.timing.healthIntervalMs !== undefined ? { intervalMs: r.timing.healthIntervalMs } : {}),
     onAttempt: (a) => r.progress({ kind: "health", ...a }),
+    ...(r.signal ? { signal: r.signal } : {}),
   });
 }
 
 /**
- * Brings the service back to `to` after a failed rollout and waits for it to be stable.
- * When ECS's circuit breaker already rolls back to `to`, waits for that deployment instead
- * of starting another.
+ * Brings the service back to `to` after a failed rollout and waits for it to be stable and
+ * healthy. When ECS's circuit breaker already rolls back to `to`, waits for that deployment
+ * instead of starting another. After a forced deployment of the running revision there is
+ * nothing to go back to: another forced deployment would pull the same tag again, so only
+ * ECS's own rollback is waited for.
  */
 export async function restore(
   r: Rollout,
   to: string,
-  failed: WatchOutcome,
-): Promise<NonNullable<DeployResult["restore"]>> {
-  const byEcs = failed.kind === "rolled-back-by-ecs" && shortTaskDefinition(failed.to) === shortTaskDefinition(to);
+  failed: WatchOutcome | undefined,
+  forced: boolean,
+): Promise<Restore> {
+  const byEcs = failed?.kind === "rolled-back-by-ecs" && sameTaskDefinition(failed.to, to);
+  if (!byEcs && forced) {
+    return {
+      to,
+      by: "deployer",
+      ok: false,
+      reason: `not attempted: the failed deployment was a forced redeploy of ${shortTaskDefinition(to)} itself, and forcing it again would pull the same tag`,
+    };
+  }
   r.progress({
     kind: "step",
     message: byEcs
@@ -159,10 +197,17 @@ export async function restore(
   const since = Date.now();
   const target: WatchTarget = byEcs
     ? { taskDefinition: to, ...(failed.rollbackDeploymentId ? { deploymentId: failed.rollbackDeploymentId } : {}) }
-    : await startDeployment(r, to, true); // forced: after a forced deploy of the same revision, only a new deployment replaces the failed one
+    : await startDeployment(r, to, false);
+  r.progress({ kind: "state", message: `restore of ${shortTaskDefinition(to)} requested, not yet verified` });
   const back = await awaitRollout(r, target, since);
   const by = byEcs ? ("ecs-circuit-breaker" as const) : ("deployer" as const);
   if (back.ok) return { to, by, ok: true };
-  const stable = back.failure.stage === "health";
-  return { to, by, ok: stable, reason: `${back.failure.stage}: ${back.failure.reason}` };
+  const unhealthy = back.failure.stage === "health";
+  return {
+    to,
+    by,
+    ok: false,
+    ...(unhealthy ? { unhealthy } : {}),
+    reason: `${back.failure.stage}: ${back.failure.reason}`,
+  };
 }

@@ -1,5 +1,7 @@
 import type { Task } from "@aws-sdk/client-ecs";
-import { awsError, isThrottling, sleep, type EcsApi } from "../api.js";
+import { PipelineError } from "../../errors.js";
+import { awsError, isThrottling, type EcsApi } from "../api.js";
+import { abortableSleep } from "../resilience.js";
 import { initialState, reduce, sameTaskDefinition, type Outcome, type WatchChange, type WatchTarget } from "./state.js";
 import { toSnapshot, type ServiceSnapshot } from "./snapshot.js";
 
@@ -17,6 +19,8 @@ export interface WatchOptions {
   since?: number;
   onChange?: (change: WatchChange) => void;
   onThrottled?: (retryInMs: number) => void;
+  /** Ends the pause between polls at once (SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export type WatchOutcome = Outcome | { kind: "timeout"; reason: string };
@@ -52,6 +56,16 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
       snap = await poll(options, failedSeen);
       delay = interval;
     } catch (err) {
+      // The clients ride out transient errors until the deadline; at the deadline that is a timeout like any other.
+      if (gaveUp(err) && Date.now() >= deadline) {
+        const reason = `${timeoutReason(options, last)}; ECS did not answer usefully at the end: ${(err as Error).message}`;
+        return {
+          outcome: { kind: "timeout", reason },
+          polls,
+          elapsedMs: Date.now() - started,
+          ...(last ? { last } : {}),
+        };
+      }
       if (!isThrottling(err)) throw err;
       delay = Math.min(delay * 2, ceiling);
       options.onThrottled?.(delay);
@@ -74,7 +88,7 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
         ...(last ? { last } : {}),
       };
     }
-    await sleep(Math.min(delay, left));
+    await abortableSleep(Math.min(delay, left), options.signal);
   }
 }
 
@@ -104,6 +118,10 @@ async function stoppedTasks(options: WatchOptions, deploymentIds: Set<string>): 
       deploymentIds.has(t.startedBy ?? "") &&
       sameTaskDefinition(t.taskDefinitionArn ?? "", options.target.taskDefinition),
   );
+}
+
+function gaveUp(err: unknown): boolean {
+  return err instanceof PipelineError && err.code === "aws.unavailable";
 }
 
 function totalFailed(snap: ServiceSnapshot): number {

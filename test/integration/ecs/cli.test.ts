@@ -98,6 +98,24 @@ describe("the deploy-service and rollback commands", () => {
     expect(await running(ecs)).toMatch(/open-webui:1$/);
   });
 
+  it("prints a JSON error on stdout with --json when it fails before any change", async () => {
+    const r = await run(
+      "rollback",
+      "--env",
+      "local",
+      "--service",
+      "open-webui",
+      "--revision",
+      "99",
+      "--json",
+      ...fastFlags,
+    );
+    expect(r.code).toBe(2);
+    const answer = JSON.parse(r.out) as { status: string; changed: boolean; error: { code: string } };
+    expect(answer).toMatchObject({ status: "error", changed: false, error: { code: "ecs.task-definition-not-found" } });
+    expect(await running(ecs)).toMatch(/open-webui:1$/);
+  });
+
   it("exits 2 when a required option is missing, the environment is unknown or a number is not one", async () => {
     const missing = await run("deploy-service", "--env", "local", "--service", "open-webui");
     expect(missing.code).toBe(2);

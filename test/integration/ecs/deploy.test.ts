@@ -5,6 +5,7 @@ import { ElasticLoadBalancingV2 } from "@aws-sdk/client-elastic-load-balancing-v
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deployService, type DeployOptions } from "../../../src/ecs/deploy.js";
 import { TAG } from "../../../src/ecs/history.js";
+import { renderReport } from "../../../src/ecs/result.js";
 import { PipelineError } from "../../../src/errors.js";
 import { startMoto, type Moto } from "../../support/moto.js";
 import {
@@ -173,6 +174,21 @@ describe("deployService against ECS on the emulator", () => {
     expect(await revisions()).toHaveLength(1);
   });
 
+  it("judges a forced redeploy of the running revision by its deployment id and never forces the same tag again", async () => {
+    await createService(ecs, { image: `${REPO}:bad`, circuitBreaker: { enable: true, rollback: true } });
+    let updates = 0;
+    const { result } = await deploy(`${REPO}:bad`, {
+      onProgress: (e) => {
+        if (e.kind === "step" && e.message.startsWith("service updated to")) updates += 1;
+      },
+    });
+    expect(result).toMatchObject({ forcedNewDeployment: true, status: "failed-not-restored" });
+    expect(result.failure?.reason).toContain("circuit breaker");
+    expect(result.restore?.reason).toContain("forcing it again would pull the same tag");
+    expect(updates).toBe(1);
+    expect(result.actions.filter((a) => a.startsWith("UpdateService"))).toHaveLength(1);
+  });
+
   it("treats a circuit-breaker rollback as a failure and returns only once the old revision is stable", async () => {
     await createService(ecs, { circuitBreaker: { enable: true, rollback: true } });
     const { result, progress } = await deploy(`${REPO}:bad`);
@@ -236,14 +252,31 @@ describe("deployService against ECS on the emulator", () => {
       expect(result.health).toMatchObject({ checked: true, ok: true });
     });
 
-    it("rolls back when the URL keeps failing after a completed rollout", async () => {
+    it("rolls back when the URL fails after a completed rollout, and passes once the old revision serves", async () => {
       status = 503;
       await createService(ecs);
-      const { result } = await deploy(`${REPO}:v2`, { healthUrl: url });
+      const { result } = await deploy(`${REPO}:v2`, {
+        healthUrl: url,
+        onProgress: (e) => {
+          if (e.kind === "step" && e.message.startsWith("rolling back")) status = 200;
+        },
+      });
       expect(result.status).toBe("failed-restored");
       expect(result.failure).toMatchObject({ stage: "health" });
       expect(result.failure?.reason).toContain("HTTP 503");
       expect(await running(ecs)).toMatch(/open-webui:1$/);
+    });
+
+    it("reports 'restored, unhealthy' (NOT restored) when the old revision fails the check too", async () => {
+      status = 503;
+      await createService(ecs);
+      const { result } = await deploy(`${REPO}:v2`, { healthUrl: url });
+      expect(result.status).toBe("failed-not-restored");
+      expect(result.restore).toMatchObject({ ok: false, unhealthy: true });
+      expect(renderReport(result)).toContain("restored to open-webui:1, unhealthy");
+      expect(await running(ecs)).toMatch(/open-webui:1$/);
+      const tags = (await ecs.describeTaskDefinition({ taskDefinition: "open-webui:1", include: ["TAGS"] })).tags;
+      expect(tags?.find((t) => t.key === TAG.status)?.value).toBe("restored-unhealthy");
     });
   });
 
