@@ -11,7 +11,7 @@ export interface CredentialOptions {
   vars: NodeJS.ProcessEnv;
   /** Role to assume instead of `env.aws.roles.deploy`. */
   roleArn?: string;
-  /** SDK attempts per call (throttling is retried with backoff). Default 3. */
+  /** SDK attempts per call. Default 1: the deployer retries transient errors itself (resilience.ts). */
   maxAttempts?: number;
   /** Which configured role to assume; default deploy. */
   purpose?: RolePurpose;
@@ -50,7 +50,8 @@ export async function connect(env: EnvironmentConfig, options: ConnectOptions): 
       purpose: options.credentials.purpose ?? "deploy",
       vars: options.credentials.vars,
       ...(options.credentials.roleArn ? { roleArn: options.credentials.roleArn } : {}),
-      ...(options.credentials.maxAttempts ? { maxAttempts: options.credentials.maxAttempts } : {}),
+      // One attempt per SDK call: resilience.ts owns retrying, with a backoff capped to the phase.
+      maxAttempts: options.credentials.maxAttempts ?? 1,
     });
   const session = await open();
   // Clients are rebuilt around fresh credentials: the SDK memoizes a provider's answer until
