@@ -68,6 +68,8 @@ export class Interrupted extends PipelineError {
   }
 }
 
+const FIRST_ATTEMPT_FLOOR_MS = 1500;
+
 export interface RetryPolicy {
   /** Epoch ms after which a transient error is final; read when a call starts. */
   deadline: () => number;
@@ -96,8 +98,9 @@ export async function retrying<T>(
   let delay = policy.baseMs ?? 250;
   for (let attempt = 1; ; attempt += 1) {
     throwIfAborted(policy.signal);
-    // A request still in flight at the deadline is cut there: a hung connection never outlives the phase.
-    const cut = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    // A request still in flight at the deadline is cut there (a hung connection never outlives
+    // the phase), but a call's first attempt always gets a short window of its own.
+    const cut = AbortSignal.timeout(Math.max(attempt === 1 ? FIRST_ATTEMPT_FLOOR_MS : 1, deadline - Date.now()));
     const signal = policy.signal ? AbortSignal.any([policy.signal, cut]) : cut;
     try {
       return await raceAbort(fn(signal), policy.signal);

@@ -56,8 +56,8 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
       snap = await poll(options, failedSeen);
       delay = interval;
     } catch (err) {
-      // The clients ride out transient errors until the deadline; at the deadline that is a timeout like any other.
-      if (gaveUp(err) && Date.now() >= deadline) {
+      // The clients ride out transient errors until the phase's deadline; giving up there is a timeout like any other.
+      if (gaveUp(err)) {
         const reason = `${timeoutReason(options, last)}; ECS did not answer usefully at the end: ${(err as Error).message}`;
         return {
           outcome: { kind: "timeout", reason },

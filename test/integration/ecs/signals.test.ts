@@ -1,6 +1,6 @@
 import type { ECS } from "@aws-sdk/client-ecs";
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -30,6 +30,7 @@ describe("deploy-service under SIGTERM", () => {
     };
     local.aws.endpoint = proxy.endpoint;
     await writeFile(path.join(dir, "environments/local.json"), JSON.stringify(local));
+    await cp(path.join(root, "environments/local.tfvars"), path.join(dir, "environments/local.tfvars"));
   });
   afterAll(async () => {
     ecs.destroy();
