@@ -34,6 +34,8 @@ HTTP controls (all JSON):
 
 Expiring role sessions (sts_expiry.py): POST /_sts_sim/config {"sessionSeconds": 5},
 GET /_sts_sim/stats.
+Call recording (recorder.py): GET /_calls, every AWS call since the last reset with the role
+whose credentials signed it, its IAM action and resources; test/iam evaluates them.
 """
 import argparse
 import json
@@ -52,6 +54,7 @@ from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, elbv2_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
+from recorder import record_calls
 from sts_expiry import EXPIRY, expired_response
 
 DEFAULTS = {"rolloutSeconds": 1.0, "failSeconds": 1.0}
@@ -369,6 +372,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     app = with_simulation(DomainDispatcherApplication(create_backend_app))
+    app = record_calls(app)
     server = make_server(args.host, args.port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

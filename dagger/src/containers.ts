@@ -83,7 +83,7 @@ export function testMachine(source: Directory): Container {
 /**
  * The AWS emulator as a service: moto's real HTTP server, run by the same script the suite
  * starts on a laptop (emulator/server.py), so the ECS rollout simulation is identical. The
- * whole folder is copied: server.py imports its siblings (sts_expiry.py).
+ * whole folder is copied: server.py imports its siblings (sts_expiry.py, recorder.py).
  */
 export function motoService(source: Directory): Container {
   return dag

@@ -69,9 +69,12 @@ interface Raw {
 
 /**
  * Every role document of `env`, rendered by tofu from the templates terraform/ applies, with the
- * values of environments/<env>.bootstrap.tfvars (test/iam/render/main.tf; no AWS provider).
+ * values of environments/<env>.bootstrap.tfvars, or of `varFile` (test/iam/render/main.tf; no AWS provider).
  */
-export function renderEnvironment(env: string): RenderedEnvironment {
+export function renderEnvironment(
+  env: string,
+  varFile = path.join(REPO, "environments", `${env}.bootstrap.tfvars`),
+): RenderedEnvironment {
   const tofu = requireTool("tofu");
   const data = mkdtempSync(path.join(tmpdir(), "iam-render-"));
   const vars = { ...process.env, TF_DATA_DIR: data, TF_IN_AUTOMATION: "1", TF_CLI_CONFIG_FILE: "/dev/null" };
@@ -80,7 +83,6 @@ export function renderEnvironment(env: string): RenderedEnvironment {
       env: vars,
       stdio: "pipe",
     });
-    const varFile = path.join(REPO, "environments", `${env}.bootstrap.tfvars`);
     const out = execFileSync(tofu, [`-chdir=${ROOT}`, "console", `-var-file=${varFile}`, "-no-color"], {
       env: vars,
       input: "jsonencode(local.rendered)\n",
