@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { promote, type PromoteOptions } from "../src/images/promote.js";
+import { attest } from "../test/integration/images/support/attest.js";
 import { scanGate } from "../src/images/scan.js";
 import { skopeoClient } from "../src/images/skopeo.js";
 import { writeOciLayout } from "../test/integration/images/support/oci.js";
@@ -78,6 +79,8 @@ try {
     `docker://${a.host}/bench/app:v1`,
   ]);
   const access = { authFile: undefined, tlsVerify: false };
+  // What publish leaves beside the image: a passing scan attestation per platform image.
+  await attest(a.host, "bench/app", "v1");
   const options = (dryRun: boolean): PromoteOptions => ({
     source: { registry: a.host, repository: "bench/app", reference: "v1" },
     destination: { registry: b.host, repository: "bench/app", tags: ["v1", "staging-v1"] },
@@ -88,8 +91,8 @@ try {
     registry: skopeoClient(),
     onProgress: () => {},
   });
-  await timed("promote, dry run (resolve + compare)", () => promote(options(true)));
-  await timed("promote, first copy (2 platforms x 16 MiB, 2 tags)", () => promote(options(false)));
+  await timed("promote, dry run (resolve + re-check attestations + compare)", () => promote(options(true)));
+  await timed("promote, first copy (2 platforms x 16 MiB, 2 tags + attestations)", () => promote(options(false)));
   await timed("promote, second run (no-op)", () => promote(options(false)));
 } finally {
   await Promise.all([a.stop(), b.stop()]);

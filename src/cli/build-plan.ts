@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { loadEnvironment } from "../config/load.js";
+import type { EnvironmentConfig } from "../config/schema.js";
 import { userError } from "../errors.js";
 import { classifyBuilds, type BuildRecord } from "../images/build-record.js";
 import { ecrRegistry } from "../images/ecr-auth.js";
@@ -27,6 +28,7 @@ export const buildPlanCommand: Command = {
   },
   async run(values, _positionals, io) {
     const env = await loadEnvironment(requireString(values, "env", "build-plan"), { root: io.cwd });
+    refusePromoted(env);
     const targets = buildMatrix(env, {
       services: listOption(values, "service"),
       platforms: listOption(values, "platform"),
@@ -44,6 +46,19 @@ export const buildPlanCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * An environment promoted from another never builds: what it runs is exactly what the source
+ * environment tested, copied by digest. buildAll, scanAll and publish all start here.
+ */
+export function refusePromoted(env: EnvironmentConfig): void {
+  if (!env.promotedFrom) return;
+  throw userError(
+    "images.promoted-environment",
+    `Failed to plan a build for ${env.name}: ${env.name} is promoted from ${env.promotedFrom} and never builds`,
+    `Deploy it with deploy --env ${env.name} (which promotes what ${env.promotedFrom} runs), or copy images with promote --from ${env.promotedFrom} --to ${env.name}.`,
+  );
+}
 
 /** Applies a patch to a fetched build context, all files or none. */
 export const applyPatchCommand: Command = {

@@ -1,4 +1,5 @@
 import type { Command } from "./command.js";
+import { attachAttestationsCommand } from "./attach-attestations.js";
 import { applyPatchCommand, buildPlanCommand, buildRecordCommand } from "./build-plan.js";
 import { ecrLoginCommand } from "./ecr-login.js";
 import { promoteCommand } from "./promote.js";
@@ -14,5 +15,6 @@ export const imageCommands: Command[] = [
   scanGateCommand,
   verifyScanCommand,
   ecrLoginCommand,
+  attachAttestationsCommand,
   promoteCommand,
 ];

@@ -40,7 +40,7 @@ export const promoteCommand: Command = {
   name: "promote",
   summary: "Copy images by digest from one environment's ECR to another's (what runs now, or a commit's), and verify",
   usage:
-    "promote --from ENV --to ENV (--running | --commit SHA) [--service NAME ...] [--digest sha256:...] [--dry-run] [--json] [--source-registry HOST --dest-registry HOST --insecure-registries]",
+    "promote --from ENV --to ENV (--running | --commit SHA) [--service NAME ...] [--digest sha256:...] [--dry-run] [--json] [--allow-unattested] [--source-registry HOST --dest-registry HOST --insecure-registries]",
   options: {
     from: { type: "string" },
     to: { type: "string" },
@@ -53,6 +53,7 @@ export const promoteCommand: Command = {
     "source-registry": { type: "string" },
     "dest-registry": { type: "string" },
     "insecure-registries": { type: "boolean", default: false },
+    "allow-unattested": { type: "boolean", default: false },
     skopeo: { type: "string" },
   },
   async run(values, _positionals, io) {
@@ -76,6 +77,7 @@ export const promoteCommand: Command = {
             sourceAccess: { authFile: srcFile, tlsVerify },
             destinationAccess: { authFile: dstFile, tlsVerify },
             dryRun,
+            allowUnattested: values["allow-unattested"] === true,
             registry: skopeoClient(optionalString(values, "skopeo")),
             onProgress: (e) => io.log(`${m.service}: ${describe(e)}`),
           });
@@ -196,5 +198,9 @@ function describe(e: PromoteEvent): string {
       return `copying to ${e.destination}`;
     case "verified":
       return `verified ${e.destination}`;
+    case "attested":
+      return `scan attestations re-checked: ${e.platforms} platform image(s), each passed`;
+    case "unattested-allowed":
+      return `WITHOUT passing scan attestations (--allow-unattested): ${e.reason}`;
   }
 }

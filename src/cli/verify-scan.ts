@@ -30,7 +30,7 @@ export const verifyScanCommand: Command = {
       images.push({ artifact, imageId: (await readTarballImage(path.resolve(io.cwd, file))).imageId });
     }
     const dir = optionalString(values, "attestations");
-    const attestations = dir ? await readAttestations(path.resolve(io.cwd, dir)) : [];
+    const attestations = dir ? await readAttestationDir(path.resolve(io.cwd, dir)) : [];
     const result = verifyScans({ images, attestations, allowUnscanned: values["allow-unscanned"] === true });
     for (const v of result.verified) io.log(`scanned: ${v.artifact} (${v.imageId}) passed at ${v.scannedAt}`);
     for (const b of result.bypassed) io.log(`WARNING: pushing ${b.artifact} (${b.imageId}) unscanned: ${b.reason}`);
@@ -44,7 +44,7 @@ export const verifyScanCommand: Command = {
 };
 
 /** Every attestation (*.json that parses as one) under `dir`, recursively. */
-async function readAttestations(dir: string): Promise<ScanAttestation[]> {
+export async function readAttestationDir(dir: string): Promise<ScanAttestation[]> {
   let entries;
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true });

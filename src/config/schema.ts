@@ -123,9 +123,19 @@ export const environmentSchema = z
       .strict()
       .default({ timeoutSeconds: 900 }),
     services: z.array(serviceSchema).min(1),
+    promotedFrom: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, "the name of another environment, e.g. staging")
+      .optional()
+      .describe(
+        "Environment this one is promoted from: it never builds; deploy copies the exact digests that environment runs (or a named commit's), verifies them and their scan attestations, then plans, applies and deploys by digest.",
+      ),
   })
   .strict()
   .superRefine((env, ctx) => {
+    if (env.promotedFrom === env.name) {
+      ctx.addIssue({ code: "custom", path: ["promotedFrom"], message: "another environment than this one" });
+    }
     for (const [purpose, arn] of Object.entries(env.aws.roles)) {
       const wanted = arn === undefined ? undefined : roleMismatch(arn, env.aws.accountId, env.aws.region);
       if (wanted) ctx.addIssue({ code: "custom", path: ["aws", "roles", purpose], message: wanted });

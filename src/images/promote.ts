@@ -1,4 +1,5 @@
 import { userError, PipelineError } from "../errors.js";
+import { attestationTag, platformImages, readAttestations, unattested } from "./attested.js";
 import { formatRef, manifestDigest, type ImageRef, type RegistryAccess, type RegistryClient } from "./skopeo.js";
 
 export interface PromoteOptions {
@@ -11,12 +12,16 @@ export interface PromoteOptions {
   sourceAccess: RegistryAccess;
   destinationAccess: RegistryAccess;
   dryRun: boolean;
+  /** Promote even without passing scan attestations in the source registry (never by default). */
+  allowUnattested?: boolean;
   registry: RegistryClient;
   onProgress: (event: PromoteEvent) => void;
 }
 
 export type PromoteEvent =
   | { kind: "resolved"; source: string; digest: string; platforms: string[] }
+  | { kind: "attested"; platforms: number }
+  | { kind: "unattested-allowed"; reason: string }
   | { kind: "present"; destination: string }
   | { kind: "copying"; destination: string }
   | { kind: "verified"; destination: string; digest: string };
@@ -56,6 +61,7 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
   }
   const platforms = platformsOf(raw);
   o.onProgress({ kind: "resolved", source: formatRef(o.source), digest, platforms });
+  const attestation = await checkAttested(o, digest, raw);
   const target = { registry: o.destination.registry, repository: o.destination.repository };
   const byDigest = { ...target, reference: digest };
   const result: PromoteResult = {
@@ -67,7 +73,8 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
     dryRun: o.dryRun,
   };
   const missingTags = await tagsNotAt(o, digest);
-  if (missingTags.length === 0) {
+  const attestationMissing = attestation !== undefined && !(await attestationAt(o, digest, attestation));
+  if (missingTags.length === 0 && !attestationMissing) {
     o.onProgress({ kind: "present", destination: result.reference });
     return result;
   }
@@ -78,8 +85,58 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
     o.onProgress({ kind: "copying", destination: formatRef(to) });
     await o.registry.copy(byDigestSource(o.source, digest), to, { from: o.sourceAccess, to: o.destinationAccess });
   }
+  if (attestationMissing) {
+    const tag = attestationTag(digest);
+    o.onProgress({ kind: "copying", destination: formatRef({ ...target, reference: tag }) });
+    await o.registry.copy(
+      { ...o.source, reference: tag },
+      { ...target, reference: tag },
+      {
+        from: o.sourceAccess,
+        to: o.destinationAccess,
+      },
+    );
+  }
   await verify(o, byDigest, digest, platforms);
   return result;
+}
+
+/**
+ * Re-checks, before anything is copied, that every platform image of the source has a passing
+ * scan attestation of its exact bytes in the source registry. Returns the attestation
+ * artifact's digest (undefined when knowingly allowed without).
+ */
+async function checkAttested(o: PromoteOptions, digest: string, raw: Buffer): Promise<string | undefined> {
+  const repo = { registry: o.source.registry, repository: o.source.repository };
+  const found = await readAttestations(o.registry, repo, digest, o.sourceAccess);
+  const images = await platformImages(o.registry, { ...repo, reference: digest }, raw, o.sourceAccess);
+  const problems = found
+    ? unattested(images, found.attestations).map((m) => `${m.platform} (${m.imageId}): ${m.reason}`)
+    : [`no scan attestations (${formatRef({ ...repo, reference: attestationTag(digest) })} does not exist)`];
+  if (problems.length === 0) {
+    o.onProgress({ kind: "attested", platforms: images.length });
+    return found?.manifestDigest;
+  }
+  if (o.allowUnattested) {
+    o.onProgress({ kind: "unattested-allowed", reason: problems.join("; ") });
+    return undefined;
+  }
+  throw userError(
+    "images.unattested",
+    `Failed to promote ${formatRef(o.source)} (${digest}): ${problems.join("; ")}`,
+    "Promote only images publish pushed after a passing scanImage; nothing was copied.",
+  );
+}
+
+/** True when the destination already holds the same attestation artifact for `digest`. */
+async function attestationAt(o: PromoteOptions, digest: string, artifactDigest: string): Promise<boolean> {
+  const at = {
+    registry: o.destination.registry,
+    repository: o.destination.repository,
+    reference: attestationTag(digest),
+  };
+  const raw = await o.registry.manifest(at, o.destinationAccess);
+  return raw !== undefined && manifestDigest(raw) === artifactDigest;
 }
 
 /** Tags (and the digest itself) at the destination that do not yet point at `digest`. */

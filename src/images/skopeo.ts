@@ -20,12 +20,16 @@ export interface RegistryAccess {
   tlsVerify: boolean;
 }
 
-/** The two registry calls promotion needs, as a narrow interface (the real one runs skopeo). */
+/** The registry calls promotion needs, as a narrow interface (the real one runs skopeo). */
 export interface RegistryClient {
   /** The raw manifest (or index) bytes, or undefined when the reference does not exist. */
   manifest(ref: ImageRef, access: RegistryAccess): Promise<Buffer | undefined>;
   /** Copies every platform of `from` to `to`, keeping digests. */
   copy(from: ImageRef, to: ImageRef, access: { from: RegistryAccess; to: RegistryAccess }): Promise<void>;
+  /** Downloads one manifest's blobs into `dir` (skopeo's dir: layout: files named by digest hex). */
+  pull(ref: ImageRef, dir: string, access: RegistryAccess): Promise<void>;
+  /** Pushes the single manifest of an OCI layout directory to `to`, keeping its digest. */
+  push(layoutDir: string, to: ImageRef, access: RegistryAccess): Promise<void>;
 }
 
 export function manifestDigest(raw: Buffer): string {
@@ -50,6 +54,16 @@ export function skopeoClient(skopeo = "skopeo"): RegistryClient {
       args.push(`docker://${formatRef(from)}`, `docker://${formatRef(to)}`);
       const r = await run(skopeo, args);
       if (r.exitCode !== 0) throw toolError(`copy ${formatRef(from)} to ${formatRef(to)}`, r.stderr);
+    },
+    async pull(ref, dir, access) {
+      const args = ["copy", "--retry-times", "3", ...accessArgs("src-", access), `docker://${formatRef(ref)}`];
+      const r = await run(skopeo, [...args, `dir:${dir}`]);
+      if (r.exitCode !== 0) throw toolError(`download ${formatRef(ref)}`, r.stderr);
+    },
+    async push(layoutDir, to, access) {
+      const args = ["copy", "--preserve-digests", "--retry-times", "3", ...accessArgs("dest-", access)];
+      const r = await run(skopeo, [...args, `oci:${layoutDir}`, `docker://${formatRef(to)}`]);
+      if (r.exitCode !== 0) throw toolError(`push ${formatRef(to)}`, r.stderr);
     },
   };
 }

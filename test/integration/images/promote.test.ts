@@ -9,6 +9,7 @@ import { requireTool } from "../../support/tools.js";
 import { ECS } from "@aws-sdk/client-ecs";
 import { motoCredentials, startMoto } from "../../support/moto.js";
 import { rootWithEndpoint, runCli } from "./support/cli.js";
+import { attest } from "./support/attest.js";
 import { alpineRootfs, writeOciLayout } from "./support/oci.js";
 import { startRegistry, type LocalRegistry } from "./support/registry.js";
 
@@ -38,6 +39,7 @@ beforeAll(async () => {
     `oci:${path.join(work, "layout")}`,
     `docker://${dev.host}/platform/mcpo:${sha}`,
   ]);
+  await attest(dev.host, "platform/mcpo", sha);
 });
 
 afterAll(async () => {
@@ -90,14 +92,20 @@ describe("promote between two real registries", () => {
     expect(remoteDigest(`${staging.host}/platform/mcpo@${indexDigest}`)).toBe(indexDigest);
     expect(remoteDigest(`${staging.host}/platform/mcpo:staging-0123456789ab`)).toBe(indexDigest);
     expect(remotePlatforms(`${staging.host}/platform/mcpo:${sha}`)).toEqual(["amd64", "arm64"]);
-    expect(o.events.map((e) => e.kind)).toEqual(["resolved", "copying", "copying", "verified"]);
+    expect(o.events.map((e) => e.kind)).toEqual(["resolved", "attested", "copying", "copying", "copying", "verified"]);
   });
 
   it("does nothing the second time", async () => {
     const o = options();
     const result = await promote(o);
     expect(result.changed).toBe(false);
-    expect(o.events.map((e) => e.kind)).toEqual(["resolved", "present"]);
+    expect(o.events.map((e) => e.kind)).toEqual(["resolved", "attested", "present"]);
+  });
+
+  it("brings the scan attestations along, so the next promotion from the destination can re-check them", async () => {
+    expect(remoteDigest(`${staging.host}/platform/mcpo:${indexDigest.replace(":", "-")}.scan`)).toBe(
+      remoteDigest(`${dev.host}/platform/mcpo:${indexDigest.replace(":", "-")}.scan`),
+    );
   });
 
   it("says clearly when the source has no such image", async () => {
@@ -224,5 +232,68 @@ describe("promoting what runs in the source environment", () => {
     const run = await runCli(["promote", "--from", "dev", "--to", "staging"]);
     expect(run.code).toBe(2);
     expect(run.log).toContain("pass --running (what runs now) or --commit SHA");
+  });
+});
+
+describe("the scan attestations a promotion re-checks", () => {
+  async function unattestedImage(tag: string, marker: string): Promise<string> {
+    const files = alpineRootfs("3.20.3", [{ name: "busybox", version: "1.36.1-r28" }]);
+    const dir = path.join(work, `layout-${tag}`);
+    const digest = await writeOciLayout(dir, [
+      { architecture: "amd64", files: [...files, { path: "etc/marker", content: marker }] },
+      { architecture: "arm64", files: [...files, { path: "etc/marker", content: `${marker}-arm64` }] },
+    ]);
+    execFileSync("skopeo", [
+      "copy",
+      "--all",
+      "--preserve-digests",
+      "--dest-tls-verify=false",
+      `oci:${dir}`,
+      `docker://${dev.host}/platform/unscanned:${tag}`,
+    ]);
+    return digest;
+  }
+
+  const target = (tag: string) => ({ registry: staging.host, repository: "platform/unscanned", reference: tag });
+
+  it("stops before any change when the source image has no attestations", async () => {
+    const tag = "a".repeat(40);
+    const digest = await unattestedImage(tag, "none");
+    const o = options({
+      source: { registry: dev.host, repository: "platform/unscanned", reference: tag },
+      destination: { registry: staging.host, repository: "platform/unscanned", tags: [tag] },
+    });
+    await expect(promote(o)).rejects.toThrow(
+      `Failed to promote ${dev.host}/platform/unscanned:${tag} (${digest}): no scan attestations (${dev.host}/platform/unscanned:${digest.replace(":", "-")}.scan does not exist)`,
+    );
+    expect(o.events.map((e) => e.kind)).toEqual(["resolved"]);
+    await expect(skopeoClient().manifest(target(tag), plain)).resolves.toBeUndefined();
+  });
+
+  it("stops before any change when an image's scan failed the gate", async () => {
+    const tag = "b".repeat(40);
+    await unattestedImage(tag, "failing");
+    await attest(dev.host, "platform/unscanned", tag, false);
+    const o = options({
+      source: { registry: dev.host, repository: "platform/unscanned", reference: tag },
+      destination: { registry: staging.host, repository: "platform/unscanned", tags: [tag] },
+    });
+    await expect(promote(o)).rejects.toThrow(
+      /linux\/amd64 \(sha256:[0-9a-f]{64}\): its scan failed the gate \(2 finding\(s\) at or above CRITICAL\); linux\/arm64/,
+    );
+    await expect(skopeoClient().manifest(target(tag), plain)).resolves.toBeUndefined();
+  });
+
+  it("promotes without them only when told to, and says so", async () => {
+    const tag = "c".repeat(40);
+    await unattestedImage(tag, "allowed");
+    const o = options({
+      source: { registry: dev.host, repository: "platform/unscanned", reference: tag },
+      destination: { registry: staging.host, repository: "platform/unscanned", tags: [tag] },
+      allowUnattested: true,
+    });
+    const result = await promote(o);
+    expect(result.changed).toBe(true);
+    expect(o.events.map((e) => e.kind)).toEqual(["resolved", "unattested-allowed", "copying", "verified"]);
   });
 });
