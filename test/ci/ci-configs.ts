@@ -34,7 +34,7 @@ export interface CiCommand {
   env: Set<string>;
 }
 
-/** Splits shell text into commands (newlines, `;`, `;;`), each into words; quotes are removed. */
+/** Splits shell text into commands (newlines, `;`, `;;`, `&&`), each into words; quotes are removed. */
 export function shellCommands(text: string): string[][] {
   const commands: string[][] = [];
   let words: string[] = [];
@@ -65,6 +65,9 @@ export function shellCommands(text: string): string[][] {
       endCommand();
     } else if (c === "\n" || c === ";") {
       endCommand();
+    } else if (c === "&" && text[i + 1] === "&") {
+      i++;
+      endCommand();
     } else if (c === " " || c === "\t") {
       endWord();
     } else {
@@ -85,8 +88,11 @@ export interface DaggerCall {
   constructorFlags: Map<string, string>;
   /** Every `--name value` / `--name=value`; a flag followed by another flag or nothing is "true". */
   flags: Map<string, string>;
-  /** Words after the arguments that are not flags (a chained function), which we do not use. */
-  rest: string[];
+  /**
+   * What is chained after the function's arguments: from the first word that is not a flag
+   * or a flag's value to the end, e.g. ["results", "export", "--path", ".pipeline/results"].
+   */
+  chain: string[];
 }
 
 function readFlag(tail: string[], i: number, flags: Map<string, string>, valueRequired: boolean): number {
@@ -117,13 +123,10 @@ export function parseDaggerCall(words: string[]): DaggerCall | undefined {
   const fn = words[at];
   if (!fn) throw new Error(`dagger call without a function: ${words.join(" ")}`);
   const flags = new Map<string, string>();
-  const rest: string[] = [];
   const tail = words.slice(at + 1);
-  for (let i = 0; i < tail.length; i++) {
-    if (tail[i]!.startsWith("--")) i = readFlag(tail, i, flags, false);
-    else rest.push(tail[i]!);
-  }
-  return { function: fn, constructorFlags, flags, rest };
+  let i = 0;
+  for (; i < tail.length && tail[i]!.startsWith("--"); i++) i = readFlag(tail, i, flags, false);
+  return { function: fn, constructorFlags, flags, chain: tail.slice(i) };
 }
 
 export { kebab } from "../support/introspect.js";

@@ -79,16 +79,49 @@ describe("`dagger call` in the CI configurations", () => {
     expect([...cis].sort()).toEqual(["codebuild", "github", "gitlab"]);
     const per = (ci: string) => new Set(calls.filter((c) => c.command.ci === ci).map((c) => c.call.function));
     for (const ci of ["github", "gitlab", "codebuild"]) {
-      expect([...per(ci)].sort(), ci).toEqual(["check", "deploy", "detect-drift", "pull-request", "rollback"]);
+      const expected = ["check", "deploy", "detect-drift", "pull-request", "rollback", "verdict"];
+      // GitHub also writes the job summary with a call (the others print it in the log).
+      if (ci === "github") expected.push("job-summary");
+      expect([...per(ci)].sort(), ci).toEqual(expected.sort());
     }
   });
 
-  it("name functions the module registers, with no chained calls after them", async () => {
+  it("name functions the module registers, chaining after them only what saves or prints the outcome", async () => {
     const fns = await functionsByCliName();
     for (const { where, call } of calls) {
-      expect(fns.has(call.function), `${where}: no such function; module has ${[...fns.keys()].join(", ")}`).toBe(true);
-      expect(call.rest, where).toEqual([]);
+      const fn = fns.get(call.function);
+      expect(fn, `${where}: no such function; module has ${[...fns.keys()].join(", ")}`).toBeDefined();
+      const chain = call.chain.join(" ");
+      // A run: its results saved where the upload steps look, or its text report printed.
+      if (fn?.returns === "PipelineRun")
+        expect(chain, where).toMatch(/^(report|results export --path \.pipeline\/results)$/);
+      else if (fn?.returns === "File") expect(chain, where).toMatch(/^export --path \S+$/);
+      else expect(call.chain, where).toEqual([]);
     }
+  });
+
+  it("save the results of every run that has tests, scans or a plan, and end that job with its verdict", async () => {
+    const fns = await functionsByCliName();
+    const jobs = new Map<string, Found[]>();
+    for (const found of calls) {
+      const key = `${found.command.file} ${found.command.job}`;
+      jobs.set(key, [...(jobs.get(key) ?? []), found]);
+    }
+    let saved = 0;
+    expect(fns.get("verdict")?.args.results?.type).toBe("Directory");
+    for (const [job, found] of jobs) {
+      const runs = found.filter((f) => ["check", "pull-request", "deploy"].includes(f.call.function));
+      for (const { where, call } of runs) {
+        // Never thrown away by a failure: the results are saved, uploaded, then judged.
+        expect(call.flags.get("fail-on-failure"), where).toBe("false");
+        expect(call.chain.join(" "), where).toBe("results export --path .pipeline/results");
+      }
+      saved += runs.length;
+      // One verdict per saved run (CodeBuild's dispatch has one per arm), on what was saved.
+      const verdicts = found.filter((f) => f.call.function === "verdict").map((v) => v.call.flags.get("results"));
+      expect(verdicts, `${job}: verdicts`).toEqual(runs.map(() => ".pipeline/results"));
+    }
+    expect(saved).toBeGreaterThanOrEqual(9);
   });
 
   it("pass only arguments the constructor or the function declares, each in its place, and every required one", async () => {
@@ -144,7 +177,7 @@ describe("`dagger call` in the CI configurations", () => {
               true,
             );
           }
-          if (type === "boolean") expect(value, `${where}: --${flag}`).toBe("true");
+          if (type === "boolean") expect(["true", "false"], `${where}: --${flag}`).toContain(value);
           // The CLI matches an enum's member names case-insensitively (cmd/dagger/flags.go enumValue.Set).
           const members = enums[type] ? Object.keys(enums[type]).map((m) => m.toLowerCase()) : undefined;
           if (members) expect(members, `${where}: --${flag} ${value}`).toContain(value.toLowerCase());

@@ -17,7 +17,26 @@ import {
 const ALLOWED_ACTIONS = new Map([
   ["actions/checkout", { sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", tag: "v7.0.1" }],
   ["dagger/dagger-for-github", { sha: "27b130bf0f79a7f6fbbbe0fbca6760dc9bb40a77", tag: "v8.4.1" }],
+  // The upload actions (issue 17): each SHA is the commit its repository's release tag points
+  // to, read from a mirror of that repository (git rev-parse <tag>^{commit}).
+  ["actions/upload-artifact", { sha: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", tag: "v7.0.0" }],
+  ["actions/download-artifact", { sha: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", tag: "v8.0.1" }],
+  ["github/codeql-action/upload-sarif", { sha: "8aad20d150bbac5944a9f9d289da16a4b0d87c1e", tag: "v4.36.2" }],
+  ["mikepenz/action-junit-report", { sha: "d9f48fc87bc235f7e214acf696ca5abc0a986f16", tag: "v6.4.2" }],
 ]);
+
+/** The actions a job may use besides running `dagger call`: keeping and publishing results. */
+const UPLOAD_ACTIONS = new Set([
+  "actions/upload-artifact",
+  "actions/download-artifact",
+  "github/codeql-action/upload-sarif",
+  "mikepenz/action-junit-report",
+]);
+
+const actionOf = (step: Yaml): string => String(step.uses ?? "").split("@")[0]!;
+
+/** A job that runs the pipeline (it checks out); the others only publish what one of those kept. */
+const runsPipeline = (steps: Yaml[]): boolean => actionOf(steps[0] ?? {}) === "actions/checkout";
 
 /** Functions that change an environment: their jobs must never overlap per environment. */
 const MUTATING = new Set(["deploy", "apply", "rollback", "deploy-service", "publish", "promote"]);
@@ -44,8 +63,8 @@ describe("GitHub Actions workflows", () => {
     ]);
   });
 
-  it("run each job as: check out, install the pinned Dagger CLI, then only `dagger call`", () => {
-    for (const { file, id, steps } of gitHubJobs()) {
+  it("run each pipeline job as: check out, install the pinned Dagger CLI, then only `dagger call` and uploads", () => {
+    for (const { file, id, steps } of gitHubJobs().filter((j) => runsPipeline(j.steps))) {
       const where = `${file} job ${id}`;
       const [checkout, install, ...runs] = steps;
       expect(String(checkout?.uses), where).toMatch(/^actions\/checkout@/);
@@ -56,9 +75,14 @@ describe("GitHub Actions workflows", () => {
       });
       expect(runs.length, where).toBeGreaterThan(0);
       for (const step of runs) {
-        const extra = Object.keys(step).filter((k) => !["name", "env", "run"].includes(k));
-        expect(extra, `${where}: a dagger step is a name, env and run, nothing else`).toEqual([]);
-        expect(step.uses, where).toBeUndefined();
+        if (step.uses !== undefined) {
+          expect(UPLOAD_ACTIONS.has(actionOf(step)), `${where}: ${String(step.uses)} is not an upload action`).toBe(
+            true,
+          );
+          continue;
+        }
+        const extra = Object.keys(step).filter((k) => !["name", "env", "run", "if"].includes(k));
+        expect(extra, `${where}: a dagger step is a name, env, if and run, nothing else`).toEqual([]);
         const commands = shellCommands(String(step.run));
         expect(commands.length, where).toBeGreaterThan(0);
         for (const words of commands) expect(parseDaggerCall(words), `${where}: ${words.join(" ")}`).toBeDefined();
@@ -66,9 +90,24 @@ describe("GitHub Actions workflows", () => {
     }
   });
 
-  it("pin the Dagger CLI to the engine version the module is built with, 0.21.9", () => {
-    expect(engineVersion).toBe("v0.21.9");
-    for (const { steps } of gitHubJobs()) expect(steps[1]?.with).toEqual({ version: "0.21.9" });
+  it("run every other job only as a publisher of a pipeline job's results: no checkout, no shell, no AWS", () => {
+    const publishers = gitHubJobs().filter((j) => !runsPipeline(j.steps));
+    expect(publishers.map((j) => `${j.file} ${j.id}`).sort()).toEqual([
+      ".github/workflows/deploy.yml code-scanning",
+      ".github/workflows/pull-request.yml code-scanning",
+      ".github/workflows/pull-request.yml test-results",
+    ]);
+    for (const { file, id, job, steps } of publishers) {
+      const where = `${file} job ${id}`;
+      expect(actionOf(steps[0]!), where).toBe("actions/download-artifact");
+      for (const step of steps) {
+        expect(step.run, where).toBeUndefined();
+        expect(UPLOAD_ACTIONS.has(actionOf(step)), `${where}: ${String(step.uses)}`).toBe(true);
+      }
+      // After the pipeline job, whether it passed or failed: a failed check's results matter most.
+      const needs = String(job.needs);
+      expect(job.if, where).toBe(`\${{ !cancelled() && needs.${needs}.result != 'skipped' }}`);
+    }
   });
 
   it("use only allowed actions, each pinned by its full commit SHA with the release named beside it", () => {
@@ -95,11 +134,66 @@ describe("GitHub Actions workflows", () => {
       const text = steps.map((s) => String(s.run ?? "")).join("\n");
       const reachesAws = text.includes("env:ACTIONS_ID_TOKEN_REQUEST_TOKEN");
       const comments = text.includes("--github-token");
+      const uses = new Set(steps.map(actionOf));
       const expected: Record<string, string> = { contents: "read" };
       if (reachesAws) expected["id-token"] = "write";
       if (comments) expected["pull-requests"] = "write";
+      // Code-scanning alerts and check runs are written only by the jobs that upload them,
+      // which run no pipeline code (codeql-action README: security-events: write; action-junit-report README: checks: write).
+      if (uses.has("github/codeql-action/upload-sarif")) expected["security-events"] = "write";
+      if (uses.has("mikepenz/action-junit-report")) expected.checks = "write";
       expect(permissions, where).toEqual(expected);
+      if (expected["security-events"] || expected.checks) expect(reachesAws || comments, where).toBe(false);
     }
+  });
+
+  it("keep, summarise, upload and publish every result the pull-request, deploy and check runs produce", () => {
+    const jobs = new Map(gitHubJobs().map((j) => [`${path.basename(j.file, ".yml")}/${j.id}`, j]));
+    const runStep = (steps: Yaml[], fn: string) =>
+      steps.findIndex((st) => daggerCalls([st]).some((c) => c?.function === fn));
+    for (const [key, fn] of [
+      ["pull-request/pull-request", "pull-request"],
+      ["deploy/deploy", "deploy"],
+      ["check/check", "check"],
+    ] as const) {
+      const { steps } = jobs.get(key)!;
+      const run = runStep(steps, fn);
+      const call = daggerCalls([steps[run]!])[0]!;
+      expect(call.chain.join(" "), key).toBe("results export --path .pipeline/results");
+      const upload = steps.findIndex((st) => actionOf(st) === "actions/upload-artifact");
+      const summary = runStep(steps, "job-summary");
+      const verdict = runStep(steps, "verdict");
+      // Saved, then kept as an artifact and written as the job summary, then judged: in that order.
+      expect([run < upload, upload < verdict, summary < verdict, verdict === steps.length - 1], key).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ]);
+      const kept = "${{ !cancelled() && hashFiles('.pipeline/results/run.json') != '' }}";
+      expect([steps[upload]!.if, steps[summary]!.if], `${key}: kept even when a step failed`).toEqual([kept, kept]);
+      expect(steps[upload]!.with, key).toMatchObject({ path: ".pipeline/results", "if-no-files-found": "error" });
+      expect(String(steps[summary]!.run), key).toBe(
+        'dagger call job-summary --results .pipeline/results export --path "$GITHUB_STEP_SUMMARY"',
+      );
+      expect(steps[verdict]!.if, `${key}: the verdict runs only when the run itself did`).toBeUndefined();
+    }
+    const artifact = (key: string) =>
+      (jobs.get(key)!.steps.find((st) => actionOf(st) === "actions/upload-artifact")!.with as Yaml).name;
+    const published = (key: string, action: string) => jobs.get(key)?.steps.find((st) => actionOf(st) === action);
+    for (const workflow of ["pull-request", "deploy"]) {
+      const download = jobs.get(`${workflow}/code-scanning`)!.steps[0]!.with as Yaml;
+      expect(download.name, workflow).toBe(artifact(`${workflow}/${workflow}`));
+      expect(published(`${workflow}/code-scanning`, "github/codeql-action/upload-sarif")!.with).toEqual({
+        sarif_file: ".pipeline/results/sarif",
+      });
+    }
+    // Tests run in pull requests (check runs them); the deploy runs none.
+    expect(published("pull-request/test-results", "mikepenz/action-junit-report")!.with).toMatchObject({
+      report_paths: ".pipeline/results/test/junit.xml",
+      fail_on_failure: true,
+      require_tests: true,
+    });
   });
 
   it("run every job that changes an environment in that GitHub Environment, one at a time per environment", () => {

@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  repoRoot,
   codeBuildCommands,
   gitLabCommands,
   gitLabJobs,
@@ -8,6 +11,17 @@ import {
   shellCommands,
   type Yaml,
 } from "./ci-configs.js";
+
+/** Where every run saves its results, and what the CIs' own views read from there. */
+const RESULTS = ".pipeline/results";
+const JUNIT = `${RESULTS}/test/junit.xml`;
+const COBERTURA = `${RESULTS}/test/coverage/cobertura-coverage.xml`;
+
+/** A job summary the core rendered from a recorded run (test/unit/report pins it). */
+const recordedSummary = readFileSync(
+  path.join(repoRoot, "test/fixtures/report/golden/pull-request-dev.summary.md"),
+  "utf8",
+);
 
 /** The installer lines a job may run besides `dagger call`: curl, then Dagger's script pinned to 0.21.9. */
 const INSTALL = [
@@ -71,6 +85,33 @@ describe("GitLab CI", () => {
       ).length,
     ).toBe(6);
   });
+
+  it("keeps every run's results whatever the outcome: JUnit and Cobertura for the merge request, the rest as artifacts", () => {
+    const saving = gitLabJobs().filter(({ job }) =>
+      (job.script as string[]).some((l) => l.includes(`results export --path ${RESULTS}`)),
+    );
+    expect(saving.map((j) => j.id).sort()).toEqual([
+      "check",
+      "deploy-dev",
+      "deploy-prod",
+      "deploy-staging",
+      "merge-request-dev",
+      "merge-request-prod",
+      "merge-request-staging",
+    ]);
+    for (const { id, job } of saving) {
+      expect(job.artifacts, id).toEqual({
+        when: "always",
+        expire_in: "30 days",
+        paths: [`${RESULTS}/`],
+        reports: { junit: JUNIT, coverage_report: { coverage_format: "cobertura", path: COBERTURA } },
+      });
+      expect((job.script as string[]).at(-1), id).toBe(`dagger call verdict --results ${RESULTS}`);
+      // GitLab reads the job's coverage from its log: the summary verdict prints.
+      const pattern = String(job.coverage).replace(/^\/|\/$/g, "");
+      expect(new RegExp(pattern).exec(recordedSummary)?.[1], id).toBe("87.8");
+    }
+  });
 });
 
 describe("CodeBuild buildspec", () => {
@@ -102,5 +143,24 @@ describe("CodeBuild buildspec", () => {
       ["detect-drift", "detect-drift"],
       ["rollback", "rollback"],
     ]);
+  });
+
+  it("reports the tests and coverage to report groups and keeps the results as artifacts, after every saving run's verdict", () => {
+    expect(doc.reports).toEqual({
+      tests: { "base-directory": `${RESULTS}/test`, files: ["junit.xml"], "file-format": "JUNITXML" },
+      coverage: {
+        "base-directory": `${RESULTS}/test/coverage`,
+        files: ["cobertura-coverage.xml"],
+        "file-format": "COBERTURAXML",
+      },
+    });
+    expect(doc.artifacts).toEqual({ "base-directory": RESULTS, files: ["**/*"], name: "results" });
+    const build = codeBuildCommands().find((c) => c.job === "build")!.text;
+    for (const job of ["check", "pull-request", "deploy"]) {
+      const arm = build.split("\n").find((l) => l.trim().startsWith(`${job})`))!;
+      expect(arm, job).toContain(
+        `--fail-on-failure=false results export --path ${RESULTS} && dagger call verdict --results ${RESULTS} ;;`,
+      );
+    }
   });
 });
