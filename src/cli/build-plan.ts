@@ -87,9 +87,15 @@ export const buildRecordCommand: Command = {
   options: { record: { type: "string" }, inputs: { type: "string" } },
   async run(values, _positionals, io) {
     const file = path.resolve(io.cwd, requireString(values, "record", "build-record"));
-    const parsed = inputsSchema.safeParse(JSON.parse(requireString(values, "inputs", "build-record")));
-    if (!parsed.success)
-      throw userError("cli.bad-arguments", `build-record: --inputs: ${parsed.error.issues[0]?.message}`);
+    const parsed = inputsSchema.safeParse(parseInputs(requireString(values, "inputs", "build-record")));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw userError(
+        "cli.bad-arguments",
+        `build-record: --inputs: ${issue?.path.join(".") || "(top level)"}: ${issue?.message}`,
+        INPUTS_HINT,
+      );
+    }
     const previous = await readRecord(file);
     const report = classifyBuilds(previous, parsed.data);
     await mkdir(path.dirname(file), { recursive: true });
@@ -112,6 +118,20 @@ async function readRepoFile(root: string, file: string): Promise<string> {
   try {
     return await readFile(path.resolve(root, file), "utf8");
   } catch (err) {
-    throw userError("images.patch-missing", `Failed to read patch ${file}: ${(err as Error).message}`);
+    throw userError(
+      "images.patch-missing",
+      `Failed to read patch ${file}: ${(err as Error).message}`,
+      "Pass a patch file (git diff output) that exists, repository-relative.",
+    );
+  }
+}
+
+const INPUTS_HINT = 'Pass --inputs as a JSON array of {"service","contextDigest","dockerfile","platforms":[...]}.';
+
+function parseInputs(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw userError("cli.bad-arguments", `build-record: --inputs is not JSON: ${(err as Error).message}`, INPUTS_HINT);
   }
 }

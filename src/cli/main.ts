@@ -22,7 +22,9 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h") {
     io.out(help());
-    return name === undefined ? 2 : 0;
+    if (name !== undefined) return 0;
+    io.log("Error: no command given.\nHint: Pass one of the commands listed above, e.g. ecs-pipeline validate-config.");
+    return 2;
   }
   const command = commands.find((c) => c.name === name);
   try {
@@ -50,6 +52,10 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
           )
         : err;
     io.log(`Error: ${describeError(error)}`);
+    // Every refusal says what to do; where the error itself has no hint, point at the usage.
+    if (error instanceof PipelineError && error.source === "user" && !error.hint && command) {
+      io.log(`Hint: Fix the input named above. Usage: ecs-pipeline ${command.usage}`);
+    }
     if (error instanceof PipelineError) return EXIT_CODES[error.source];
     if (error instanceof Error && error.stack) io.log(error.stack);
     return EXIT_CODES.bug;

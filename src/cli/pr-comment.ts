@@ -73,7 +73,11 @@ async function body(values: OptionValues, cwd: string): Promise<{ key: string; p
   const hasFiles = Array.isArray(files) && files.length > 0;
   const recordFile = optionalString(values, "record");
   if ((typeof planDir === "string" || recordFile) && hasFiles) {
-    throw userError("cli.bad-arguments", "pr-comment: pass --plan-dir and/or --record, or --body-file, not both");
+    throw userError(
+      "cli.bad-arguments",
+      "pr-comment: pass --plan-dir and/or --record, or --body-file, not both",
+      `Usage: ecs-pipeline ${prCommentCommand.usage}`,
+    );
   }
   if (typeof planDir === "string" || recordFile) return planBody(values, cwd, planDir, recordFile);
   const key = requireString(values, "key", "pr-comment");
@@ -132,6 +136,10 @@ async function readBody(file: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (err) {
-    throw userError("cli.body-file", `Failed to read comment body ${file}: ${(err as Error).message}`);
+    throw userError(
+      "cli.body-file",
+      `Failed to read comment body ${file}: ${(err as Error).message}`,
+      "Pass --body-file with a Markdown file that exists.",
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { userError } from "../errors.js";
 import { parseIgnoreFile, type IgnoreEntry } from "../images/ignore.js";
@@ -54,6 +54,7 @@ export const scanImageCommand: Command = {
     const input = path.resolve(io.cwd, requireString(values, "image", "scan-image"));
     const outDir = path.resolve(io.cwd, optionalString(values, "out-dir") ?? ".");
     const output = path.join(outDir, "trivy.json");
+    await checkOutDirectory(outDir);
     await mkdir(outDir, { recursive: true });
     io.log(`Scanning ${input} with Trivy...`);
     await runTrivy({
@@ -69,6 +70,8 @@ export const scanImageCommand: Command = {
 };
 
 async function gate(values: OptionValues, report: { text: string; name: string }, io: CommandIO): Promise<number> {
+  const outDir = path.resolve(io.cwd, optionalString(values, "out-dir") ?? ".");
+  await checkOutDirectory(outDir);
   const imageFile = optionalString(values, "image");
   const image = imageFile ? await readTarballImage(path.resolve(io.cwd, imageFile)) : undefined;
   const result = scanGate({
@@ -80,7 +83,7 @@ async function gate(values: OptionValues, report: { text: string; name: string }
     imageId: image?.imageId,
     now: new Date(),
   });
-  const files = await writeScanOutputs(path.resolve(io.cwd, optionalString(values, "out-dir") ?? "."), result);
+  const files = await writeScanOutputs(outDir, result);
   io.log(result.table);
   if (values.json) {
     io.out(JSON.stringify({ passed: result.gate.passed, files, attestation: result.attestation }, null, 2));
@@ -99,6 +102,22 @@ async function readInput(file: string, what: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (err) {
-    throw userError("images.input-missing", `Failed to read ${what} ${file}: ${(err as Error).message}`);
+    throw userError(
+      "images.input-missing",
+      `Failed to read ${what} ${file}: ${(err as Error).message}`,
+      `Check the path of the ${what}.`,
+    );
+  }
+}
+
+/** --out-dir may be absent (it is created) or a directory; a file there is refused before any work. */
+async function checkOutDirectory(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info && !info.isDirectory()) {
+    throw userError(
+      "cli.bad-output",
+      `--out-dir: ${dir} is a file, not a directory`,
+      "Pass --out-dir with a directory (it is created when missing).",
+    );
   }
 }

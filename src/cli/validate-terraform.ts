@@ -54,7 +54,11 @@ export const validateTerraformCommand: Command = {
 function toolName(value: string): ValidateTool {
   const found = VALIDATE_TOOLS.find((t) => t === value);
   if (!found) {
-    throw userError("cli.bad-arguments", `--skip: found "${value}", expected one of ${VALIDATE_TOOLS.join(", ")}`);
+    throw userError(
+      "cli.bad-arguments",
+      `--skip: found "${value}", expected one of ${VALIDATE_TOOLS.join(", ")}`,
+      "Pass --skip once per tool to leave out, by those names.",
+    );
   }
   return found;
 }

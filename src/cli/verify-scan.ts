@@ -22,7 +22,13 @@ export const verifyScanCommand: Command = {
   },
   async run(values, _positionals, io) {
     const specs = listOption(values, "image");
-    if (specs.length === 0) throw userError("cli.missing-option", "verify-scan: missing required option --image");
+    if (specs.length === 0) {
+      throw userError(
+        "cli.missing-option",
+        "verify-scan: missing required option --image",
+        `Usage: ecs-pipeline ${verifyScanCommand.usage}`,
+      );
+    }
     const images = [];
     for (const spec of specs) {
       const eq = spec.indexOf("=");
@@ -49,7 +55,11 @@ export async function readAttestationDir(dir: string): Promise<ScanAttestation[]
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true });
   } catch (err) {
-    throw userError("images.attestations-missing", `Failed to read attestations in ${dir}: ${(err as Error).message}`);
+    throw userError(
+      "images.attestations-missing",
+      `Failed to read attestations in ${dir}: ${(err as Error).message}`,
+      "Pass --attestations with the directory scanImage wrote its attestation-*.json files to.",
+    );
   }
   const found: ScanAttestation[] = [];
   for (const e of entries) {

@@ -102,6 +102,7 @@ export function findService(env: EnvironmentConfig, name: string): ServiceConfig
     throw userError(
       "config.unknown-service",
       `Unknown service "${name}" in environment ${env.name}. Services: ${env.services.map((s) => s.name).join(", ")}.`,
+      `Pass --service with one of those names, or add the service to environments/${env.name}.json.`,
     );
   }
   return service;

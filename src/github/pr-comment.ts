@@ -114,7 +114,11 @@ function validate(key: string, parts: string[]): void {
     );
   }
   if (parts.length === 0) {
-    throw userError("github.empty-comment", "Failed to post the pull-request comment: the body has no parts");
+    throw userError(
+      "github.empty-comment",
+      "Failed to post the pull-request comment: the body has no parts",
+      "Pass a plan directory with summary parts, or a non-empty --body-file.",
+    );
   }
   const budget = partBudget(key);
   const tooLong = parts.findIndex((p) => p.length > budget);

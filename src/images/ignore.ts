@@ -43,7 +43,11 @@ export function parseIgnoreFile(text: string, file: string): IgnoreEntry[] {
   try {
     raw = parseYaml(text) ?? {};
   } catch (err) {
-    throw userError("images.ignore-invalid", `Failed to read ignore file ${file}: ${(err as Error).message}`);
+    throw userError(
+      "images.ignore-invalid",
+      `Failed to read ignore file ${file}: ${(err as Error).message}`,
+      "The ignore file is YAML: vulnerabilities: [{ id, statement, packages?, expired_at? }].",
+    );
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {

@@ -20,6 +20,7 @@ export function parseSeverity(value: string, what = "severity threshold"): Sever
     throw userError(
       "images.bad-severity",
       `Failed to read ${what}: found "${value}", expected one of ${SEVERITIES.join(", ")}`,
+      `Pass one of ${SEVERITIES.join(", ")} (any case).`,
     );
   }
   return found;
