@@ -12,6 +12,7 @@ import { alpineRootfs, writeOciArchive } from "../integration/images/support/oci
 import { makeRepo, writeVars, type TestRepo } from "../integration/terraform/harness.js";
 import { startMoto, type Moto } from "../support/moto.js";
 import {
+  editState,
   emulatorSnapshot,
   fill,
   runStep,
@@ -54,7 +55,9 @@ beforeAll(async () => {
   await addRealEnvironments(base.root, moto.endpoint);
   await addOtherEnvironment(base);
   const image = path.join(base.root, "img.tar");
-  await writeOciArchive(image, [{ architecture: "amd64", files: alpineRootfs("3.20.3", [{ name: "busybox", version: "1.36.1-r29" }]) }]);
+  await writeOciArchive(image, [
+    { architecture: "amd64", files: alpineRootfs("3.20.3", [{ name: "busybox", version: "1.36.1-r29" }]) },
+  ]);
   Object.assign(values, {
     moto: moto.endpoint,
     helper: helper.url,
@@ -97,6 +100,7 @@ describe("every bad input gets a clear error and changes nothing", () => {
 async function runCase(c: CorpusCase): Promise<void> {
   const root = await mkdtemp(path.join(tmpdir(), "corpus-"));
   let gh: GitHubStandIn | undefined;
+  const undo: (() => Promise<void>)[] = [];
   try {
     await cp(base.root, root, { recursive: true, verbatimSymlinks: true });
     const local: Record<string, string> = { ...values, root };
@@ -110,7 +114,11 @@ async function runCase(c: CorpusCase): Promise<void> {
       for (const s of c.github.seed ?? []) gh.seed(ISSUE, s.body, s.user);
       local.gh = gh.apiUrl;
     }
-    for (const step of c.setup ?? []) await runStep(root, step, local);
+    for (const step of c.setup ?? []) {
+      if ("editState" in step)
+        undo.push(await editState(moto.endpoint, `${base.env.terraform.backend.bucket}/${step.editState}`));
+      else await runStep(root, step, local);
+    }
     const treeBefore = await treeHash(root);
     const awsBefore = await emulatorSnapshot(moto.endpoint);
     const commentsBefore = JSON.stringify(gh?.comments ?? []);
@@ -157,6 +165,7 @@ async function runCase(c: CorpusCase): Promise<void> {
       expect(found.length, `a comment by ${want.user} containing "${want.contains}"`).toBe(1);
     }
   } finally {
+    for (const u of undo) await u();
     await gh?.stop();
     await rm(root, { recursive: true, force: true });
   }

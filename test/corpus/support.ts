@@ -47,7 +47,9 @@ export type SetupStep =
   | { chmod: string; mode: string }
   | { copy: string; to: string }
   | { symlink: string; to: string }
-  | { rehash: string };
+  | { rehash: string }
+  /** Edits the emulator's copy of a state object (bucket/key) without bumping its serial; undone after the case. */
+  | { editState: string };
 
 /** Replaces {name} placeholders with the run's values (emulator URL, stand-ins, image id...). */
 export function fill(text: string, values: Record<string, string>): string {
@@ -59,7 +61,7 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
   let cur: Record<string, unknown> = target;
   for (const key of keys.slice(0, -1)) cur = cur[key] as Record<string, unknown>;
   const last = keys[keys.length - 1]!;
-  if (value === undefined) delete cur[last];
+  if (value === undefined) Reflect.deleteProperty(cur, last);
   else cur[last] = value;
 }
 
@@ -72,13 +74,18 @@ export async function runStep(root: string, step: SetupStep, values: Record<stri
     else if ("base64" in step) await writeFile(at(step.write), Buffer.from(step.base64, "base64"));
     else if ("json" in step) await writeFile(at(step.write), fill(JSON.stringify(step.json, null, 2), values));
     else if ("deepJson" in step) await writeFile(at(step.write), "[".repeat(step.deepJson) + "]".repeat(step.deepJson));
-    else await writeFile(at(step.write), JSON.stringify(trivyReport(step.trivy, step.imageId && fill(step.imageId, values))));
+    else
+      await writeFile(
+        at(step.write),
+        JSON.stringify(trivyReport(step.trivy, step.imageId && fill(step.imageId, values))),
+      );
   } else if ("edit" in step) {
     let text = await readFile(at(step.edit), "utf8");
     if (step.raw) text = text.replace(step.raw[0], fill(step.raw[1], values));
     if (step.set || step.unset) {
       const json = JSON.parse(text) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(step.set ?? {})) setPath(json, k, JSON.parse(fill(JSON.stringify(v), values)));
+      for (const [k, v] of Object.entries(step.set ?? {}))
+        setPath(json, k, JSON.parse(fill(JSON.stringify(v), values)));
       for (const k of step.unset ?? []) setPath(json, k, undefined);
       text = JSON.stringify(json, null, 2);
     }
@@ -88,7 +95,8 @@ export async function runStep(root: string, step: SetupStep, values: Record<stri
   else if ("chmod" in step) await chmod(at(step.chmod), parseInt(step.mode, 8));
   else if ("copy" in step) await cp(at(step.copy), at(step.to), { recursive: true });
   else if ("symlink" in step) await symlink(fill(step.symlink, values), at(step.to));
-  else await rehashPlanDir(at(step.rehash));
+  else if ("rehash" in step) await rehashPlanDir(at(step.rehash));
+  else throw new Error("editState is run by the corpus runner");
 }
 
 /**
@@ -188,4 +196,23 @@ export async function startHelper(): Promise<Recorder> {
     requests,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+// moto reads the service from the SigV4 credential scope and does not check signatures.
+const S3_AUTH =
+  "AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+
+/**
+ * Changes what a state says (the first resource's first attribute value) but not its
+ * lineage or serial, as a hand edit or a buggy tool would; returns the undo.
+ */
+export async function editState(endpoint: string, object: string): Promise<() => Promise<void>> {
+  const url = `${endpoint}/${object}`;
+  const original = await (await fetch(url, { headers: { Authorization: S3_AUTH } })).text();
+  const state = JSON.parse(original) as { resources: { instances: { attributes: Record<string, unknown> }[] }[] };
+  const attributes = state.resources[0]!.instances[0]!.attributes;
+  attributes.id = "edited-by-hand";
+  const put = (body: string) => fetch(url, { method: "PUT", headers: { Authorization: S3_AUTH }, body });
+  await put(JSON.stringify(state, null, 2));
+  return async () => void (await put(original));
 }
