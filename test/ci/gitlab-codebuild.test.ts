@@ -23,11 +23,11 @@ const recordedSummary = readFileSync(
   "utf8",
 );
 
-/** The installer lines a job may run besides `dagger call`: curl, then Dagger's script pinned to 0.21.9. */
-const INSTALL = [
-  "apk add --no-cache curl",
-  "curl -fsSL https://dl.dagger.io/dagger/install.sh | BIN_DIR=/usr/local/bin DAGGER_VERSION=$DAGGER_VERSION sh",
-];
+/**
+ * The installer lines a job may run besides `dagger call`: curl, then the repository's own
+ * installer (scripts/install-dagger.sh: the pinned DAGGER_VERSION, checksum-verified; test/ci/install-dagger.test.ts).
+ */
+const INSTALL = ["apk add --no-cache curl", "BIN_DIR=/usr/local/bin sh scripts/install-dagger.sh"];
 
 describe("GitLab CI", () => {
   const doc = readYaml(".gitlab-ci.yml");
