@@ -10,6 +10,7 @@ import { buildAllImages, buildPlan, publishImages, scanBuilt, type BuildPlan } f
 import { decideDrift, postPlanComment, step, wantsComment } from "./pipeline.js";
 import type { Stage, Step } from "./pipeline-runner.js";
 import { lastLine, type RawResults, type TestRun } from "./results.js";
+import { promoteImages, type Promoted } from "./promotion.js";
 import { applyPlan, planDirectory } from "./terraform.js";
 
 /** What `check` runs: the module's lint, the test command and validateTerraform's reports. */
@@ -117,6 +118,10 @@ export interface DeployOptions {
   dbRepository?: string;
   dryRun: boolean;
   identity: BaseIdentity;
+  /** The environment this one is promoted from (its config's promotedFrom): then nothing is built. */
+  promotedFrom?: string;
+  /** With promotedFrom: promote what this commit published instead of what runs there now. */
+  promoteCommit?: string;
 }
 
 interface Published {
@@ -136,6 +141,7 @@ interface DeployState {
  * image changed (each checks health, and restores the previous revision when it fails).
  */
 export function deployStages(source: Directory, o: DeployOptions, raw: RawResults): Stage[] {
+  if (o.promotedFrom) return promotedDeployStages(source, o, o.promotedFrom, raw);
   const state: DeployState = { built: new Map(), published: {}, raw };
   return [
     step("buildAll", () => buildImages(source, o, state)),
@@ -149,6 +155,35 @@ export function deployStages(source: Directory, o: DeployOptions, raw: RawResult
         o.dryRun
           ? [step("deployService", async () => "dry run: images were not pushed, no service rendered")]
           : (state.published.images ?? []).map((i) => deployChanged(source, o, raw, i.service, i.references[0]!)),
+    },
+  ];
+}
+
+/**
+ * An environment promoted from another never builds: promote (the exact digests the source
+ * runs, or a named commit's; verified on arrival; scan attestations re-checked before any
+ * copy) -> plan -> apply -> deployService of each service by the digest it was promoted as.
+ */
+function promotedDeployStages(source: Directory, o: DeployOptions, from: string, raw: RawResults): Stage[] {
+  const state: DeployState = { built: new Map(), published: {}, raw };
+  let promoted: Promoted[] = [];
+  return [
+    step("promote", async () => {
+      const args = { from, to: o.env, commitSha: o.promoteCommit, dryRun: o.dryRun, identity: o.identity };
+      const out = await promoteImages(source, args);
+      raw.publish = out;
+      promoted = (JSON.parse(out) as { results: Promoted[] }).results;
+      const copied = promoted.filter((p) => p.changed).length;
+      return `${promoted.length} images from ${from}, ${copied} ${o.dryRun ? "would be " : ""}copied`;
+    }),
+    planStep(source, o.env, o.identity, raw),
+    step("apply", () => apply(source, o, state)),
+    {
+      name: "deployService",
+      expand: () =>
+        o.dryRun
+          ? [step("deployService", async () => "dry run: nothing promoted, no service rendered")]
+          : promoted.map((p) => deployChanged(source, o, raw, p.service, p.reference)),
     },
   ];
 }

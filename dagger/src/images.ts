@@ -6,7 +6,8 @@
  */
 import { dag, ReturnType, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
-import { CORE_CLI, coreToolbox, everyCall, withDebianPackages } from "./containers.js";
+import { attachScans } from "./promotion.js";
+import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 
 // Pinned by digest (toolchain.md: the Trivy images were the target of a supply-chain attack in
 // March 2026). This digest for aquasec/trivy:0.74.0 is the one several public repositories pin
@@ -248,10 +249,8 @@ export async function publishImages(source: Directory, o: PublishOptions): Promi
       return { service: r.service, references };
     }),
   );
+  // The attestations go with the images, so a promotion can re-check them (src/images/attested.ts).
+  const commit = tags[0];
+  if (scans && commit) await attachScans(source, { env: o.plan.env, commit, scans, identity: o.identity });
   return JSON.stringify({ env: o.plan.env, images: pushed }, null, 2);
-}
-
-/** The core toolbox plus skopeo (Debian bookworm's package, pinned by the pinned base image). */
-export function promoter(source: Directory): Container {
-  return withDebianPackages(coreToolbox(source), ["skopeo"]);
 }

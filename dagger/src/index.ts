@@ -9,9 +9,10 @@ import {
   type File,
   type Secret,
 } from "@dagger.io/dagger";
-import { everyCall, lintToolbox, SOURCE_IGNORE } from "./containers.js";
-import { withAwsIdentity, type BaseIdentity } from "./aws.js";
-import { buildAllImages, buildPlan, promoter, publishImages, scanBuilt, scanContainer } from "./images.js";
+import { lintToolbox, SOURCE_IGNORE } from "./containers.js";
+import type { BaseIdentity } from "./aws.js";
+import { buildAllImages, buildPlan, publishImages, scanBuilt, scanContainer } from "./images.js";
+import { deployMode, promoteImages } from "./promotion.js";
 import { deployServiceArgs, OutputFormat, rollbackArgs, runEcsVerb } from "./deploy.js";
 import { applyPlan, planDirectory, validateReports } from "./terraform.js";
 import {
@@ -335,20 +336,13 @@ export class EcsPipeline {
     /** Destination only: session token, for temporary keys. */
     destAwsSessionToken?: Secret,
   ): Promise<string> {
-    const args = ["node", "dist/cli/main.js", "promote", "--from", fromEnv, "--to", toEnv, "--json"];
-    args.push(...(commitSha ? ["--commit", commitSha] : ["--running"]));
-    if (service) args.push("--service", service);
-    if (digest) args.push("--digest", digest);
-    if (dryRun) args.push("--dry-run");
-    const identity = this.identity();
     const dest = {
       awsAccessKeyId: destAwsAccessKeyId,
       awsSecretAccessKey: destAwsSecretAccessKey,
       awsSessionToken: destAwsSessionToken,
     };
-    const base = await withAwsIdentity(everyCall(promoter(source!)), source!, identity);
-    const both = await withAwsIdentity(base, source!, dest, "DEST_");
-    return both.withExec(args).stdout();
+    const identity = this.identity();
+    return promoteImages(source!, { from: fromEnv, to: toEnv, service, commitSha, digest, dryRun, identity, dest });
   }
 
   /**
@@ -610,7 +604,10 @@ export class EcsPipeline {
   /**
    * Deploy a commit to an environment: buildAll -> scanImage -> publish -> plan -> apply ->
    * deployService for each service whose image changed (each one checks health and, when its
-   * rollout fails, returns to the revision that ran before). Stops at the first failure and
+   * rollout fails, returns to the revision that ran before). An environment promoted from
+   * another (environments/<env>.json promotedFrom; prod from staging) never builds: promote
+   * (the exact digests the source runs, or promoteCommit's, verified on arrival, scan
+   * attestations re-checked) -> plan -> apply -> deployService by digest. Stops at the first failure and
    * ends with one summary, so every service is left on a working revision. Returns the report,
    * whether it passed, and the results: run.json and summary.md (stages, plan counts, images
    * with digests and scan verdicts, each service's revision before and after), SARIF.
@@ -639,13 +636,23 @@ export class EcsPipeline {
     dryRun = false,
     /** Fail when a step fails (default). false: return the run and its results either way (CI then runs `verdict`). */
     failOnFailure = true,
+    /** Promoted environments only (prod): promote what this commit published in the source environment instead of what runs there now. */
+    promoteCommit?: string,
   ): Promise<PipelineRun> {
     const identity = this.identity();
+    const { from: promotedFrom } = await deployMode(source, env);
     const options = { env, commitSha, confirm, threshold, ignoreFile, dbRepository, dryRun, identity };
+    const promotion = { promotedFrom, promoteCommit };
     const raw = rawResults();
     const meta = { pipeline: `deploy ${env}${dryRun ? " (dry run)" : ""}`, function: "deploy", env, commit: commitSha };
     return pipelineRun(
-      await runComposite({ meta, stages: deployStages(source, options, raw), source, raw, failOnFailure }),
+      await runComposite({
+        meta,
+        stages: deployStages(source, { ...options, ...promotion }, raw),
+        source,
+        raw,
+        failOnFailure,
+      }),
     );
   }
 

@@ -1,5 +1,6 @@
 import type { Command } from "./command.js";
 import { attachAttestationsCommand } from "./attach-attestations.js";
+import { deployModeCommand } from "./deploy-mode.js";
 import { applyPatchCommand, buildPlanCommand, buildRecordCommand } from "./build-plan.js";
 import { ecrLoginCommand } from "./ecr-login.js";
 import { promoteCommand } from "./promote.js";
@@ -17,4 +18,5 @@ export const imageCommands: Command[] = [
   ecrLoginCommand,
   attachAttestationsCommand,
   promoteCommand,
+  deployModeCommand,
 ];

@@ -43,7 +43,7 @@ describe("the composite Dagger functions as the engine would register them", () 
     expect(pr.args.source).toMatchObject({ defaultPath: "/", ignore: SOURCE_IGNORE });
   });
 
-  it("registers deploy with the commit, the approval, the scan gate, a dry run (the AWS identity is the constructor's)", async () => {
+  it("registers deploy with the commit, the approval, the scan gate, a dry run, the commit a promoted environment takes (the AWS identity is the constructor's)", async () => {
     const deploy = await fn("deploy");
     expect(deploy).toMatchObject({ cache: "never", returns: "PipelineRun" });
     expect(deploy.description).toMatch(/buildAll -> scanImage -> publish -> plan -> apply ->\s+deployService/);
@@ -57,7 +57,9 @@ describe("the composite Dagger functions as the engine would register them", () 
       ["dbRepository", "string", true, undefined],
       ["dryRun", "boolean", false, false],
       ["failOnFailure", "boolean", false, true],
+      ["promoteCommit", "string", true, undefined],
     ]);
+    expect(deploy.description).toMatch(/never builds: promote/);
   });
 
   it("registers detectDrift with the environment (the AWS identity is the constructor's)", async () => {

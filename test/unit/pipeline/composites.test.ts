@@ -33,6 +33,23 @@ describe("the composite functions' stages", () => {
     expect("expand" in stages[5]!).toBe(true);
   });
 
+  it("deploy of a promoted environment: promote, plan, apply, deployService by digest, and no build, scan or publish", () => {
+    const stages = deployStages(
+      source,
+      {
+        env: "prod",
+        commitSha: "0".repeat(40),
+        threshold: "CRITICAL",
+        dryRun: false,
+        identity,
+        promotedFrom: "staging",
+      },
+      rawResults(),
+    );
+    expect(names(stages)).toEqual(["promote", "plan", "apply", "deployService"]);
+    expect("expand" in stages[3]!).toBe(true);
+  });
+
   it("pullRequest: the three checks and the plan together, then the comment, which runs even after a failed check", () => {
     const fns = {} as CheckFunctions;
     const results = () => source;
