@@ -3,11 +3,11 @@
  * call (the same helpers, with named options), so a composite does exactly what running those
  * functions one after another would, and the step runner stops at the first failure.
  */
-import { type Container, type Directory, type File, type Secret } from "@dagger.io/dagger";
+import { type Container, type Directory, type File } from "@dagger.io/dagger";
 import type { BaseIdentity } from "./aws.js";
 import { deployServiceArgs, OutputFormat, runEcsVerbRaw } from "./deploy.js";
 import { buildAllImages, buildPlan, publishImages, scanBuilt, type BuildPlan } from "./images.js";
-import { decideDrift, postPlanComment, step, wantsComment } from "./pipeline.js";
+import { decideDrift, postPlanComment, step, wantsComment, type CommentTarget } from "./pipeline.js";
 import type { Stage, Step } from "./pipeline-runner.js";
 import { lastLine, type RawResults, type TestRun } from "./results.js";
 import { promoteImages, type Promoted } from "./promotion.js";
@@ -71,13 +71,9 @@ function planStep(source: Directory, env: string, identity: BaseIdentity, raw: R
   });
 }
 
-export interface PullRequestOptions {
+export interface PullRequestOptions extends CommentTarget {
   env: string;
   identity: BaseIdentity;
-  repository?: string;
-  prNumber?: number;
-  githubToken?: Secret;
-  githubApiUrl?: string;
 }
 
 /**

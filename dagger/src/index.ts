@@ -563,8 +563,9 @@ export class EcsPipeline {
 
   /**
    * A pull request's job: check (lint, test, validateTerraform) and a plan of the environment
-   * the pull request targets, in parallel; then, given repository, prNumber and githubToken,
-   * the plan summary posted as the pull request's one comment for that environment, updated
+   * the pull request targets, in parallel; then, given repository, prNumber and githubToken
+   * (or GitLab's project, merge request, token and API URL), the plan summary posted as the
+   * pull request's one comment (the merge request's note) for that environment, updated
    * in place on every push (split across comments only over GitHub's 65,536-character limit),
    * with the check results above the plan; it is posted even when a check failed. Returns the
    * report (the steps, then the plan), whether it passed, and the results directory.
@@ -587,6 +588,14 @@ export class EcsPipeline {
     githubToken?: Secret,
     /** GitHub REST API base URL, for GitHub Enterprise (default https://api.github.com). */
     githubApiUrl?: string,
+    /** GitLab instead of GitHub: the project id the merge request belongs to (GitLab CI: $CI_PROJECT_ID). */
+    gitlabProject?: string,
+    /** GitLab: the merge request's IID (GitLab CI: $CI_MERGE_REQUEST_IID). */
+    mergeRequestIid?: number,
+    /** GitLab: a project access token with the api scope, to write the merge request's note (not the job token). */
+    gitlabToken?: Secret,
+    /** GitLab: REST API base URL (GitLab CI: $CI_API_V4_URL, e.g. https://gitlab.com/api/v4). */
+    gitlabApiUrl?: string,
     /** Fail when a step fails (default). false: return the run and its results either way (CI then runs `verdict`). */
     failOnFailure = true,
   ): Promise<PipelineRun> {
@@ -594,7 +603,9 @@ export class EcsPipeline {
     const raw = rawResults();
     const recorder = new StepRecorder();
     const meta = { pipeline: `pullRequest ${env}`, function: "pullRequest", env };
-    const target = { env, identity, repository, prNumber, githubToken, githubApiUrl };
+    const github = { repository, prNumber, githubToken, githubApiUrl };
+    const gitlab = { gitlabProject, mergeRequestIid, gitlabToken, gitlabApiUrl };
+    const target = { env, identity, ...github, ...gitlab };
     const soFar = () => resultsDirectory(source, raw, meta, recorder.result(meta.pipeline));
     const stages = pullRequestStages(this.checks(), source, target, raw, soFar);
     const epilogue = async () => raw.plan?.file("summary.md").contents();

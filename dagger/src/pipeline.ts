@@ -110,27 +110,42 @@ export async function runComposite(run: CompositeRun): Promise<RunOutcome> {
   return { report, passed: result.ok, results: resultsDirectory(run.source, run.raw, run.meta, result) };
 }
 
-/** Where and as whom the plan comment is posted; absent outside GitHub. */
+/** Where and as whom the plan comment is posted: a GitHub pull request or a GitLab merge request; absent on a laptop. */
 export interface CommentTarget {
   repository?: string;
   prNumber?: number;
   githubToken?: Secret;
   /** REST base URL (GitHub Enterprise); default https://api.github.com. */
   githubApiUrl?: string;
+  gitlabProject?: string;
+  mergeRequestIid?: number;
+  gitlabToken?: Secret;
+  /** GitLab REST base, e.g. https://gitlab.com/api/v4. */
+  gitlabApiUrl?: string;
 }
 
-/** True when the comment should be posted; refuses half a target instead of silently skipping. */
+const given = (values: unknown[]) => values.filter((v) => v !== undefined && v !== "").length;
+
+/** True when the comment should be posted; refuses half a target (or two) instead of silently skipping. */
 export function wantsComment(target: CommentTarget): boolean {
-  const given = [target.repository, target.prNumber, target.githubToken].filter((v) => v !== undefined && v !== "");
-  if (given.length === 0) return false;
-  if (given.length < 3) {
+  const github = given([target.repository, target.prNumber, target.githubToken]);
+  const gitlab = given([target.gitlabProject, target.mergeRequestIid, target.gitlabToken, target.gitlabApiUrl]);
+  if (github > 0 && gitlab > 0) {
+    throw new Error("Post the comment to GitHub (--repository ...) or to GitLab (--gitlab-project ...), not both");
+  }
+  if (github > 0 && github < 3) {
     throw new Error("To post the plan comment pass --repository, --pr-number and --github-token together");
   }
-  return true;
+  if (gitlab > 0 && gitlab < 4) {
+    throw new Error(
+      "To post the merge-request note pass --gitlab-project, --merge-request-iid, --gitlab-token and --gitlab-api-url together",
+    );
+  }
+  return github + gitlab > 0;
 }
 
 /**
- * Posts (or updates in place) the pull request's comment: the run's check results
+ * Posts (or updates in place) the pull request's comment (or the merge request's note): the run's check results
  * (run.json of the results so far) above the plan directory's summary, or alone when the
  * plan did not run.
  */
@@ -139,15 +154,21 @@ export async function postPlanComment(
   from: { plan?: Directory; results: Directory },
   target: CommentTarget,
 ): Promise<string> {
-  const args = [...CORE_CLI, "pr-comment", "--repository", target.repository!, "--pr", String(target.prNumber)];
-  args.push("--record", "/results/run.json");
-  if (target.githubApiUrl) args.push("--api-url", target.githubApiUrl);
+  const gitlab = target.gitlabProject !== undefined && target.gitlabProject !== "";
+  const args = [...CORE_CLI, "pr-comment", "--record", "/results/run.json"];
+  if (gitlab) args.push("--gitlab-project", target.gitlabProject!, "--pr", String(target.mergeRequestIid));
+  else args.push("--repository", target.repository!, "--pr", String(target.prNumber));
+  const apiUrl = gitlab ? target.gitlabApiUrl : target.githubApiUrl;
+  if (apiUrl) args.push("--api-url", apiUrl);
   let container = everyCall(coreToolbox(source)).withMountedDirectory("/results", from.results);
   if (from.plan) {
     container = container.withMountedDirectory("/plan", from.plan);
     args.push("--plan-dir", "/plan");
   }
-  return container.withSecretVariable("GITHUB_TOKEN", target.githubToken!).withExec(args).stdout();
+  const [name, token] = gitlab
+    ? (["GITLAB_TOKEN", target.gitlabToken!] as const)
+    : (["GITHUB_TOKEN", target.githubToken!] as const);
+  return container.withSecretVariable(name, token).withExec(args).stdout();
 }
 
 /** Decides drift from a plan directory in the core: exits non-zero (so the step fails) on drift. */

@@ -1,7 +1,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { userError } from "../errors.js";
-import { DEFAULT_API_URL, gitHubClient, tokenFromEnv, type PullRequestRef } from "../github/client.js";
+import {
+  DEFAULT_API_URL,
+  gitHubClient,
+  tokenFromEnv,
+  type CommentsApi,
+  type PullRequestRef,
+} from "../github/client.js";
+import { gitLabNotes, gitLabTokenFromEnv } from "../gitlab/notes.js";
 import { partBudget, upsertPullRequestComment, type CommentChange } from "../github/pr-comment.js";
 import { readRunRecord } from "../report/collect.js";
 import { renderChecks } from "../report/markdown.js";
@@ -22,17 +29,20 @@ const VERBS: Record<CommentChange["action"], string> = {
  * default), or --body-file: several are the parts of one body, already split; a single body
  * over GitHub's limit is split here with the plan summary's Markdown splitter. With --record
  * (a run's run.json), the run's check results come first, above the plan; without a plan
- * directory (the plan did not run) the comment is the check results alone.
+ * directory (the plan did not run) the comment is the check results alone. With
+ * --gitlab-project, the same comment is a GitLab merge request's note (--pr is its IID,
+ * GITLAB_TOKEN the token, --api-url or CI_API_V4_URL the API).
  */
 export const prCommentCommand: Command = {
   name: "pr-comment",
   summary: "Create or update in place the pull-request comment for a key (e.g. plan/dev); GITHUB_TOKEN from env",
   usage:
-    "pr-comment --repository OWNER/NAME --pr NUMBER (--plan-dir DIR [--record RUN_JSON] [--key KEY] | --record RUN_JSON [--key KEY] | --key KEY --body-file FILE [--body-file FILE ...]) [--api-url URL] [--dry-run] [--json]",
+    "pr-comment (--repository OWNER/NAME | --gitlab-project ID) --pr NUMBER (--plan-dir DIR [--record RUN_JSON] [--key KEY] | --record RUN_JSON [--key KEY] | --key KEY --body-file FILE [--body-file FILE ...]) [--api-url URL] [--dry-run] [--json]",
   options: {
     "plan-dir": { type: "string" },
     record: { type: "string" },
     repository: { type: "string" },
+    "gitlab-project": { type: "string" },
     pr: { type: "string" },
     key: { type: "string" },
     "body-file": { type: "string", multiple: true },
@@ -41,12 +51,11 @@ export const prCommentCommand: Command = {
     json: { type: "boolean", default: false },
   },
   async run(values, _positionals, io) {
-    const pr = pullRequestFrom(values);
+    const { api, pr, where } = target(values, io.env);
     const { key, parts } = await body(values, io.cwd);
-    const apiUrl = typeof values["api-url"] === "string" ? values["api-url"] : io.env.GITHUB_API_URL || DEFAULT_API_URL;
     const dryRun = values["dry-run"] === true;
     const result = await upsertPullRequestComment({
-      api: gitHubClient({ token: tokenFromEnv(io.env), apiUrl }),
+      api,
       pr,
       key,
       parts,
@@ -59,9 +68,7 @@ export const prCommentCommand: Command = {
     if (values.json) io.out(JSON.stringify(result, null, 2));
     else {
       const first = result.changes.find((c) => c.part === 1);
-      io.out(
-        `${dryRun ? "Dry run: " : ""}comment ${key} on ${pr.owner}/${pr.repo}#${pr.number}: ${first?.url ?? "(new)"}`,
-      );
+      io.out(`${dryRun ? "Dry run: " : ""}comment ${key} on ${where}: ${first?.url ?? "(new)"}`);
     }
     return 0;
   },
@@ -110,6 +117,47 @@ async function planBody(
   return { key, parts: splitMarkdown(`${renderChecks(record)}\n${plan}`, { maxChars: partBudget(key) }) };
 }
 
+/** GitHub's pull request (--repository) or GitLab's merge request (--gitlab-project), and its client. */
+function target(values: OptionValues, env: NodeJS.ProcessEnv): { api: CommentsApi; pr: PullRequestRef; where: string } {
+  const project = optionalString(values, "gitlab-project");
+  const apiUrl = optionalString(values, "api-url");
+  if (project === undefined) {
+    const pr = pullRequestFrom(values);
+    const api = gitHubClient({ token: tokenFromEnv(env), apiUrl: apiUrl ?? (env.GITHUB_API_URL || DEFAULT_API_URL) });
+    return { api, pr, where: `${pr.owner}/${pr.repo}#${pr.number}` };
+  }
+  if (optionalString(values, "repository")) {
+    throw userError(
+      "cli.bad-arguments",
+      "pr-comment: pass --repository (GitHub) or --gitlab-project (GitLab), not both",
+    );
+  }
+  const base = apiUrl ?? env.CI_API_V4_URL;
+  if (!base) {
+    throw userError(
+      "cli.missing-option",
+      "pr-comment: --gitlab-project needs the GitLab API: pass --api-url or set CI_API_V4_URL",
+      'In GitLab CI pass --api-url "$CI_API_V4_URL" (e.g. https://gitlab.com/api/v4).',
+    );
+  }
+  const number = numberOf(values);
+  const api = gitLabNotes({ token: gitLabTokenFromEnv(env), apiUrl: base, project });
+  return { api, pr: { owner: "", repo: project, number }, where: `project ${project} !${number}` };
+}
+
+function numberOf(values: OptionValues): number {
+  const raw = requireString(values, "pr", "pr-comment");
+  const number = Number(raw);
+  if (!Number.isInteger(number) || number < 1) {
+    throw userError(
+      "cli.bad-pr",
+      `pr-comment: --pr "${raw}" is not a pull request number`,
+      "In GitHub Actions pass ${{ github.event.pull_request.number }}; in GitLab CI, $CI_MERGE_REQUEST_IID.",
+    );
+  }
+  return number;
+}
+
 function pullRequestFrom(values: OptionValues): PullRequestRef {
   const repository = requireString(values, "repository", "pr-comment");
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository);
@@ -120,16 +168,7 @@ function pullRequestFrom(values: OptionValues): PullRequestRef {
       "In GitHub Actions pass ${{ github.repository }}.",
     );
   }
-  const raw = requireString(values, "pr", "pr-comment");
-  const number = Number(raw);
-  if (!Number.isInteger(number) || number < 1) {
-    throw userError(
-      "cli.bad-pr",
-      `pr-comment: --pr "${raw}" is not a pull request number`,
-      "In GitHub Actions pass ${{ github.event.pull_request.number }}.",
-    );
-  }
-  return { owner: match[1]!, repo: match[2]!, number };
+  return { owner: match[1]!, repo: match[2]!, number: numberOf(values) };
 }
 
 async function readBody(file: string): Promise<string> {

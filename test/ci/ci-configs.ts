@@ -140,7 +140,10 @@ const GITHUB_RUNNER_ENV = [
 ];
 
 /** GitLab's predefined variables the jobs use. */
-const GITLAB_PREDEFINED = ["CI_PROJECT_DIR", "CI_COMMIT_SHA"];
+const GITLAB_PREDEFINED = ["CI_PROJECT_DIR", "CI_COMMIT_SHA", "CI_PROJECT_ID", "CI_MERGE_REQUEST_IID", "CI_API_V4_URL"];
+
+/** Masked project CI/CD variables docs/ci.md tells the maintainer to create. */
+const GITLAB_PROJECT_VARIABLES = ["GITLAB_TOKEN"];
 
 export interface GitHubJob {
   file: string;
@@ -235,6 +238,7 @@ export function gitLabCommands(file = ".gitlab-ci.yml"): CiCommand[] {
       ...keys(job.id_tokens),
       ...matrix.flatMap(keys),
       ...GITLAB_PREDEFINED,
+      ...GITLAB_PROJECT_VARIABLES,
     ]);
     return lines.map((text) => ({ ci: "gitlab" as const, file, job: id, text, env }));
   });

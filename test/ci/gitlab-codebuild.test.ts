@@ -86,6 +86,23 @@ describe("GitLab CI", () => {
     ).toBe(6);
   });
 
+  it("posts each merge request's check results and plan as one note, with a project token, never the job token", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const { job } = gitLabJobs().find((j) => j.id === `merge-request-${env}`)!;
+      const call = parseDaggerCall(shellCommands((job.script as string[])[0]!)[0]!)!;
+      expect(call.function).toBe("pull-request");
+      expect(
+        Object.fromEntries([...call.flags].filter(([k]) => k.startsWith("gitlab") || k === "merge-request-iid")),
+      ).toEqual({
+        "gitlab-project": "$CI_PROJECT_ID",
+        "merge-request-iid": "$CI_MERGE_REQUEST_IID",
+        "gitlab-token": "env:GITLAB_TOKEN",
+        "gitlab-api-url": "$CI_API_V4_URL",
+      });
+      expect(JSON.stringify(job), env).not.toContain("CI_JOB_TOKEN");
+    }
+  });
+
   it("keeps every run's results whatever the outcome: JUnit and Cobertura for the merge request, the rest as artifacts", () => {
     const saving = gitLabJobs().filter(({ job }) =>
       (job.script as string[]).some((l) => l.includes(`results export --path ${RESULTS}`)),

@@ -38,6 +38,10 @@ describe("the composite Dagger functions as the engine would register them", () 
       ["prNumber", "integer", true, undefined],
       ["githubToken", "Secret", true, undefined],
       ["githubApiUrl", "string", true, undefined],
+      ["gitlabProject", "string", true, undefined],
+      ["mergeRequestIid", "integer", true, undefined],
+      ["gitlabToken", "Secret", true, undefined],
+      ["gitlabApiUrl", "string", true, undefined],
       ["failOnFailure", "boolean", false, true],
     ]);
     expect(pr.args.source).toMatchObject({ defaultPath: "/", ignore: SOURCE_IGNORE });

@@ -61,6 +61,29 @@ describe("the composite functions' stages", () => {
     expect(commenting[1]).toMatchObject({ name: "comment", always: true });
   });
 
+  it("pullRequest posts a GitLab merge-request note given the whole GitLab target, and refuses half of one or both", () => {
+    const gitlab = {
+      gitlabProject: "42",
+      mergeRequestIid: 7,
+      gitlabToken: {} as never,
+      gitlabApiUrl: "https://gitlab.com/api/v4",
+    };
+    const stages = pullRequestStages(
+      {} as CheckFunctions,
+      source,
+      { env: "dev", identity, ...gitlab },
+      rawResults(),
+      () => source,
+    );
+    expect(names(stages)).toEqual([["lint", "test", "validateTerraform", "plan"], "comment"]);
+    const half = { env: "dev", identity, gitlabProject: "42", mergeRequestIid: 7 };
+    expect(() => pullRequestStages({} as CheckFunctions, source, half, rawResults(), () => source)).toThrow(
+      /--gitlab-project, --merge-request-iid, --gitlab-token and --gitlab-api-url together/,
+    );
+    const both = { ...half, ...gitlab, repository: "acme/platform", prNumber: 3, githubToken: {} as never };
+    expect(() => pullRequestStages({} as CheckFunctions, source, both, rawResults(), () => source)).toThrow(/not both/);
+  });
+
   it("pullRequest refuses half a comment target instead of silently not commenting", () => {
     const half = { env: "dev", identity, repository: "acme/platform" };
     expect(() => pullRequestStages({} as CheckFunctions, source, half, rawResults(), () => source)).toThrow(
