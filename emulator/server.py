@@ -64,6 +64,7 @@ ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 class Simulation:
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        self.s3_writes = threading.Lock()
         self.reset()
 
     def reset(self) -> None:
@@ -334,6 +335,12 @@ def with_simulation(app: Any) -> Any:
         expired = EXPIRY.refusal(environ)
         if expired:
             return expired_response(environ, expired[1], start_response)
+        if method in ("PUT", "DELETE") and "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+            # S3 evaluates If-None-Match/If-Match and writes in one step; moto checks, then writes.
+            # One S3 write at a time makes moto's check-then-write atomic, as S3's is
+            # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+            with SIM.s3_writes:
+                return list(app(environ, start_response))
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith(ECS_TARGET_PREFIX) and SIM.take_throttle(target[len(ECS_TARGET_PREFIX):]):
             return json_response(

@@ -12,6 +12,7 @@ import { validateTerraformCommand } from "./validate-terraform.js";
 import { imageCommands } from "./image-commands.js";
 import { deployServiceCommand } from "./deploy-service.js";
 import { rollbackCommand } from "./rollback.js";
+import { unlockServiceCommand } from "./unlock-service.js";
 
 /** Every verb the CLI knows, in the order `--help` lists them. */
 export const commands: Command[] = [
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   ...imageCommands,
   deployServiceCommand,
   rollbackCommand,
+  unlockServiceCommand,
 ];

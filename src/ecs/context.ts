@@ -1,8 +1,10 @@
 import { ECS } from "@aws-sdk/client-ecs";
+import { S3 } from "@aws-sdk/client-s3";
 import { ElasticLoadBalancingV2 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { openSession, type CallerIdentity, type CredentialProvider, type RolePurpose } from "../aws/index.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { EcsApi, ElbApi } from "./api.js";
+import type { LockS3 } from "./lock.js";
 import type { ProgressSink } from "./progress.js";
 import { resilient, type RetryPolicy } from "./resilience.js";
 
@@ -32,6 +34,8 @@ export interface EcsContext {
   /** ECS and ELB with every call retried through transient errors until `budget.deadline`. */
   ecs: EcsApi;
   elb: ElbApi;
+  /** S3 in the state bucket's region, for the rollout lock. */
+  s3: LockS3;
   identity: CallerIdentity;
   /**
    * The instant (epoch ms) transient errors stop being ridden out; each phase of a verb moves
@@ -66,7 +70,12 @@ export async function connect(env: EnvironmentConfig, options: ConnectOptions): 
         throwOnRequestTimeout: true,
       },
     };
-    return { ecs: new ECS(config), elb: new ElasticLoadBalancingV2(config) };
+    const s3 = new S3({
+      ...config,
+      region: env.terraform.backend.region,
+      ...(env.aws.endpoint ? { forcePathStyle: true } : {}),
+    });
+    return { ecs: new ECS(config), elb: new ElasticLoadBalancingV2(config), s3 };
   };
   const all = [make(session.config.credentials)];
   const latest = () => all[all.length - 1]!;
@@ -95,9 +104,15 @@ export async function connect(env: EnvironmentConfig, options: ConnectOptions): 
   const guarded = policy(() => budget.deadline ?? Date.now() + 60_000, options.signal);
   const ecs = () => latest().ecs as EcsApi;
   const elb = () => latest().elb as ElbApi;
+  const s3 = () => latest().s3 as LockS3;
   return {
     ecs: resilient(ecs, "ECS", guarded),
     elb: resilient(elb, "ELB", guarded),
+    s3: resilient(
+      s3,
+      "S3",
+      policy(() => Date.now() + 30_000),
+    ),
     identity: session.identity,
     budget,
     detached: (deadline) => ({
@@ -116,6 +131,7 @@ export async function connect(env: EnvironmentConfig, options: ConnectOptions): 
       for (const c of all) {
         c.ecs.destroy();
         c.elb.destroy();
+        c.s3.destroy();
       }
     },
   };

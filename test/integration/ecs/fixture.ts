@@ -1,4 +1,5 @@
 import { ECS, type DeploymentConfiguration, type LoadBalancer } from "@aws-sdk/client-ecs";
+import { S3 } from "@aws-sdk/client-s3";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadEnvironment } from "../../../src/config/load.js";
@@ -52,8 +53,33 @@ export interface ServiceSetup {
   loadBalancers?: LoadBalancer[];
 }
 
-/** Registers open-webui:1 and creates the service running it, steady with 2 tasks. */
+/** The `local` environment's Terraform state bucket, where the rollout lock lives. */
+export const STATE_BUCKET = "platform-tfstate-local";
+
+export function s3Client(endpoint: string): S3 {
+  return new S3({
+    endpoint,
+    region: "eu-west-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+}
+
+/** Creates the state bucket (as terraform/bootstrap would), on the emulator the ECS client talks to. */
+export async function createStateBucket(ecs: ECS): Promise<void> {
+  const ep = await ecs.config.endpoint!();
+  const s3 = s3Client(`${ep.protocol}//${ep.hostname}${ep.port ? `:${ep.port}` : ""}`);
+  await s3
+    .createBucket({ Bucket: STATE_BUCKET, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } })
+    .catch((err: unknown) => {
+      if (!(err instanceof Error && err.name === "BucketAlreadyOwnedByYou")) throw err;
+    })
+    .finally(() => s3.destroy());
+}
+
+/** Registers open-webui:1 and creates the service running it, steady with 2 tasks, and the state bucket. */
 export async function createService(ecs: ECS, setup: ServiceSetup = {}): Promise<string> {
+  await createStateBucket(ecs);
   await ecs.createCluster({ clusterName: CLUSTER });
   const td = await registerRevision(ecs, setup.image ?? `${REPO}:v1`);
   const deploymentConfiguration: DeploymentConfiguration = {
