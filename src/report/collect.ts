@@ -63,8 +63,10 @@ const scanSchema = z.object({
   ignored: z.array(z.unknown()),
   below: z.array(z.unknown()),
 });
+// publish writes `images`; a promoted deploy's promote step writes `results` (one per service, by digest).
 const publishSchema = z.object({
   images: z.array(z.object({ service: z.string(), references: z.array(z.string()) })).optional(),
+  results: z.array(z.object({ service: z.string(), digest: z.string(), reference: z.string() })).optional(),
 });
 const deploySchema = z.object({
   service: z.string(),
@@ -147,7 +149,12 @@ async function readTests(dir: string): Promise<RunRecord["tests"]> {
 
 /** Scan verdicts per service and platform, with the digest publish pushed (when it did). */
 async function readImages(dir: string): Promise<NonNullable<RunRecord["images"]>> {
-  const published = (await readJson(dir, RAW.publish, publishSchema))?.images ?? [];
+  const publish = await readJson(dir, RAW.publish, publishSchema);
+  const promoted = new Set((publish?.results ?? []).map((r) => r.service));
+  const published = [
+    ...(publish?.images ?? []),
+    ...(publish?.results ?? []).map((r) => ({ service: r.service, references: [r.reference] })),
+  ];
   const services = new Set([...(await subdirs(path.join(dir, RAW.scans))), ...published.map((p) => p.service)]);
   const images = [];
   for (const service of [...services].sort()) {
@@ -167,7 +174,13 @@ async function readImages(dir: string): Promise<NonNullable<RunRecord["images"]>
     }
     const references = published.find((p) => p.service === service)?.references ?? [];
     const digest = references.map((r) => /@(sha256:[0-9a-f]{64})$/.exec(r)?.[1]).find(Boolean);
-    images.push({ service, ...(digest ? { digest } : {}), references, scans });
+    images.push({
+      service,
+      ...(digest ? { digest } : {}),
+      references,
+      scans,
+      ...(promoted.has(service) ? { promoted: true } : {}),
+    });
   }
   return images;
 }

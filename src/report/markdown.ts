@@ -138,7 +138,11 @@ function imageLines(images: NonNullable<RunRecord["images"]>): string[] {
       images.map((i) => [
         code(i.service),
         i.digest ? code(i.digest) : "not pushed",
-        i.scans.length ? i.scans.map(scanCell).join("<br>") : "not scanned",
+        i.scans.length
+          ? i.scans.map(scanCell).join("<br>")
+          : i.promoted
+            ? "promoted by digest; scan attestations re-checked"
+            : "not scanned",
       ]),
     ),
   ];

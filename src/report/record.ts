@@ -63,6 +63,8 @@ export const imageSchema = z.object({
   digest: z.string().optional(),
   references: z.array(z.string()),
   scans: z.array(scanSchema),
+  /** Copied by digest from another environment (promote re-checked its scan attestations), not built here. */
+  promoted: z.boolean().optional(),
 });
 
 export const deploySchema = z.object({

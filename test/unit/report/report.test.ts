@@ -134,6 +134,22 @@ describe("writeResults (the report verb)", () => {
     expect((err as PipelineError).message).toContain(`results directory ${dir}: it has no steps.json`);
   });
 
+  it("shows a promoted deploy's images by the digest promote copied, not as unscanned builds", async () => {
+    await recorded("deploy-dev");
+    await rm(path.join(dir, "scans"), { recursive: true });
+    const digest = `sha256:${"c".repeat(64)}`;
+    const reference = `210987654321.dkr.ecr.eu-west-1.amazonaws.com/platform/mcpo@${digest}`;
+    await writeFile(
+      path.join(dir, "publish.json"),
+      JSON.stringify({ results: [{ service: "mcpo", digest, reference, changed: true }] }),
+    );
+    const record = await collectRecord(dir);
+    expect(record.images).toEqual([{ service: "mcpo", digest, references: [reference], scans: [], promoted: true }]);
+    expect(renderSummary(record)).toContain(
+      `| \`mcpo\` | \`${digest}\` | promoted by digest; scan attestations re-checked |`,
+    );
+  });
+
   it("names the malformed file and the field", async () => {
     await recorded("deploy-dev");
     await writeFile(path.join(dir, "publish.json"), JSON.stringify({ images: [{ service: "mcpo" }] }));
