@@ -108,6 +108,37 @@ describe("tool output parsers", () => {
     ]);
   });
 
+  it("names trivy's module instance and the root's calling line from CauseMetadata.Occurrences (trivy 0.74 output)", () => {
+    const misconf = (instance: string, line: number) => ({
+      ID: "AWS-0107",
+      Severity: "HIGH",
+      Status: "FAIL",
+      CauseMetadata: {
+        Resource: instance,
+        StartLine: 26,
+        Occurrences: [
+          { Resource: "ingress", Filename: "modules/sg/main.tf", Location: { StartLine: 21, EndLine: 27 } },
+          { Resource: "aws_security_group.this", Filename: "modules/sg/main.tf", Location: { StartLine: 17, EndLine: 28 } },
+          { Resource: instance, Filename: "main.tf", Location: { StartLine: line, EndLine: line + 3 } },
+        ],
+      },
+    });
+    const out = JSON.stringify({ Results: [{ Target: "modules/sg/main.tf", Misconfigurations: [misconf("module.app_sg", 21), misconf("module.efs_sg", 16)] }] });
+    expect(parseTrivy(out, REPO, TF).map((f) => [f.file, f.line, f.module, f.calledFrom])).toEqual([
+      ["terraform/modules/sg/main.tf", 26, "module.app_sg", { file: "terraform/main.tf", line: 21 }],
+      ["terraform/modules/sg/main.tf", 26, "module.efs_sg", { file: "terraform/main.tf", line: 16 }],
+    ]);
+    const nested = { ...misconf("module.inner", 3) };
+    nested.CauseMetadata.Occurrences = [
+      { Resource: "module.inner", Filename: "modules/outer/main.tf", Location: { StartLine: 3, EndLine: 5 } },
+      { Resource: "module.outer", Filename: "main.tf", Location: { StartLine: 9, EndLine: 11 } },
+    ];
+    expect(parseTrivy(JSON.stringify({ Results: [{ Target: "modules/sg/main.tf", Misconfigurations: [nested] }] }), REPO, TF)[0]).toMatchObject({
+      module: "module.outer.module.inner",
+      calledFrom: { file: "terraform/main.tf", line: 9 },
+    });
+  });
+
   it("reads checkov's single or per-framework reports; unrated findings count as HIGH and say so", () => {
     const report = {
       check_type: "terraform",
