@@ -96,23 +96,26 @@ const tflintSchema = z.object({
 const TFLINT_SEVERITY: Record<string, Severity> = { error: "HIGH", warning: "MEDIUM", notice: "LOW", info: "LOW" };
 
 /**
- * `tflint --format=json`: error → HIGH, warning → MEDIUM, notice → LOW. An issue found in a
- * module through a call (call_module_type) carries the calling line of the root. tflint's own
- * errors come back as text, cleaned, beside the issues it did find.
+ * `tflint --format=json`: error → HIGH, warning → MEDIUM, notice → LOW. An issue tflint finds
+ * in a called module (call_module_type) is placed at the root's argument the value comes from,
+ * with `callers` running from there to the expression in the module (tflint/runner.go,
+ * EmitIssue): the message says where in the module it lands. tflint's own errors come back as
+ * text, cleaned, beside the issues it did find.
  */
 export function parseTflint(stdout: string, repoRoot: string, cwd: string): { findings: TerraformFinding[]; errors: string[] } {
   const parsed = tflintSchema.parse(JSON.parse(stdout));
   const findings = (parsed.issues ?? []).map((i): TerraformFinding => {
-    const caller = i.callers?.[0];
+    const file = rel(repoRoot, cwd, i.range.filename);
+    const inModule = i.callers?.at(-1);
+    const lands = inModule && (inModule.filename !== i.range.filename || inModule.start.line !== i.range.start.line);
     return {
       tool: "tflint",
       rule: i.rule.name,
       severity: TFLINT_SEVERITY[i.rule.severity.toLowerCase()] ?? "MEDIUM",
-      message: i.message,
-      file: rel(repoRoot, cwd, i.range.filename),
+      message: lands ? `${i.message} (used at ${rel(repoRoot, cwd, inModule.filename)}:${inModule.start.line})` : i.message,
+      file,
       line: i.range.start.line,
       ...(i.rule.link ? { link: i.rule.link } : {}),
-      ...(caller ? { calledFrom: { file: rel(repoRoot, cwd, caller.filename), line: caller.start.line } } : {}),
     };
   });
   const errors = (parsed.errors ?? []).map((e) => {
@@ -122,11 +125,11 @@ export function parseTflint(stdout: string, repoRoot: string, cwd: string): { fi
   return { findings: dedupe(findings), errors };
 }
 
-/** tflint --recursive lints a module on its own and again through each call: one finding per place and caller. */
+/** tflint --recursive can reach one place twice (a module on its own and through a call): one finding per place. */
 function dedupe(findings: TerraformFinding[]): TerraformFinding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = JSON.stringify([f.rule, f.file, f.line, f.message, f.calledFrom]);
+    const key = JSON.stringify([f.rule, f.file, f.line, f.message]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -52,6 +52,16 @@ describe("tool output parsers", () => {
           callers: [],
         },
         {
+          // Found in a called module: placed at the root's argument, callers end in the module.
+          rule: { name: "aws_instance_invalid_type", severity: "error" },
+          message: '"t9.mega" is an invalid value as instance_type',
+          range: { filename: "main.tf", start: { line: 4, column: 19 } },
+          callers: [
+            { filename: "main.tf", start: { line: 4, column: 19 } },
+            { filename: "modules/web/main.tf", start: { line: 28, column: 19 } },
+          ],
+        },
+        {
           rule: { name: "terraform_unused_declarations", severity: "warning" },
           message: "variable not used",
           range: { filename: "modules/x/variables.tf", start: { line: 1, column: 1 } },
@@ -61,8 +71,12 @@ describe("tool output parsers", () => {
     });
     expect(parseTflint(out, REPO, TF).findings.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual([
       ["aws_instance_invalid_type", "HIGH", "terraform/modules/insecure/main.tf", 14],
+      ["aws_instance_invalid_type", "HIGH", "terraform/main.tf", 4],
       ["terraform_unused_declarations", "MEDIUM", "terraform/modules/x/variables.tf", 1],
     ]);
+    expect(parseTflint(out, REPO, TF).findings[1]?.message).toBe(
+      '"t9.mega" is an invalid value as instance_type (used at terraform/modules/web/main.tf:28)',
+    );
     const failed = JSON.stringify({
       issues: [],
       errors: [{ message: "\u001b[1mFailed to load configurations\u001b[0m; main.tf:10,10-11,1: Invalid expression", severity: "error" }],
