@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { SEVERITIES, type Severity } from "../../images/severity.js";
-import { cleanToolMessage, type TerraformFinding } from "./findings.js";
+import { cleanToolMessage, type TerraformFinding, type ToolFailure } from "./findings.js";
 
 /**
  * Pure readers of each tool's machine output. Paths come back repository-relative so the
@@ -102,7 +102,7 @@ const TFLINT_SEVERITY: Record<string, Severity> = { error: "HIGH", warning: "MED
  * EmitIssue): the message says where in the module it lands. tflint's own errors come back as
  * text, cleaned, beside the issues it did find.
  */
-export function parseTflint(stdout: string, repoRoot: string, cwd: string): { findings: TerraformFinding[]; errors: string[] } {
+export function parseTflint(stdout: string, repoRoot: string, cwd: string): { findings: TerraformFinding[]; errors: ToolFailure[] } {
   const parsed = tflintSchema.parse(JSON.parse(stdout));
   const findings = (parsed.issues ?? []).map((i): TerraformFinding => {
     const file = rel(repoRoot, cwd, i.range.filename);
@@ -118,9 +118,11 @@ export function parseTflint(stdout: string, repoRoot: string, cwd: string): { fi
       ...(i.rule.link ? { link: i.rule.link } : {}),
     };
   });
-  const errors = (parsed.errors ?? []).map((e) => {
+  const errors = (parsed.errors ?? []).map((e): ToolFailure => {
+    // With --recursive, each directory's error starts "Failed to run in <dir>; exit status 1".
+    const dir = /^Failed to run in (.+?); exit status/.exec(e.message)?.[1];
     const where = e.range ? `${rel(repoRoot, cwd, e.range.filename)}:${e.range.start.line}: ` : "";
-    return cleanToolMessage(`${where}${e.message}`);
+    return { ...(dir ? { where: rel(repoRoot, cwd, dir) } : {}), message: cleanToolMessage(`${where}${e.message}`) };
   });
   return { findings: dedupe(findings), errors };
 }

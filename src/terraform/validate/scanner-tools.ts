@@ -34,7 +34,7 @@ export const tflint: Runner = async (ctx) => {
     const said = cleanToolMessage(`${r.result.stderr}\n${r.result.stdout}`);
     return toolStatus("tflint", [], [...failures, { message: `tflint exited with code ${r.result.exitCode}: ${said}` }], note, components);
   }
-  failures.push(...parsed.errors.map((message) => ({ message })));
+  failures.push(...parsed.errors);
   return toolStatus("tflint", parsed.findings, failures, note, components);
 };
 

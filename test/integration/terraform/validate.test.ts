@@ -37,7 +37,8 @@ beforeAll(() => {
   for (const name of ["tofu", "tflint", "trivy", "checkov"]) requireTool(name);
 });
 
-describe("validateTerraform on the layouts people have, with the real tools", () => {
+// Each case runs up to five real tools, some twice: minutes on a loaded 2-core machine.
+describe("validateTerraform on the layouts people have, with the real tools", { timeout: 300_000 }, () => {
   it("flat root with modules: fails on an undeclared variable in the root itself, passes once it is declared", async () => {
     const repo = await layout("flat");
     const failing = await validateIn(repo);
@@ -117,7 +118,9 @@ describe("validateTerraform on the layouts people have, with the real tools", ()
       failures: [{ where: "bad", message: expect.stringContaining("Unreadable module directory") }],
       findings: [expect.objectContaining({ file: "good/main.tf", line: 12 })],
     });
-    expect(result.failedTools).toEqual(["validate"]);
+    // tflint cannot load that root either, and says which directory; the gate names both tools.
+    expect(result.failedTools).toEqual(["validate", "tflint"]);
+    expect(tool(result, "tflint")).toMatchObject({ failures: [{ where: "bad", message: expect.stringContaining('"network" module is not found') }] });
     const sarif = JSON.parse(await readFile(path.join(repo, "out.sarif"), "utf8")) as ReturnType<typeof renderValidateSarif>;
     const run = sarif.runs.find((r) => r.tool.driver.name === "tofu validate");
     expect(run?.invocations?.[0]).toMatchObject({ executionSuccessful: false, toolExecutionNotifications: [{ level: "error" }] });

@@ -83,7 +83,7 @@ describe("tool output parsers", () => {
     });
     expect(parseTflint(failed, REPO, TF)).toEqual({
       findings: [],
-      errors: ["Failed to load configurations; main.tf:10,10-11,1: Invalid expression"],
+      errors: [{ message: "Failed to load configurations; main.tf:10,10-11,1: Invalid expression" }],
     });
   });
 
