@@ -1,6 +1,6 @@
 import type { Service } from "@aws-sdk/client-ecs";
-import { TAG, tagValue } from "./history.js";
-import { mark } from "./recover.js";
+import { historyKeys, tagValue } from "./history.js";
+import { mark, scopeOf } from "./recover.js";
 import { checkHealth, type Rollout } from "./rollout.js";
 import type { DescribedTaskDefinition } from "./service.js";
 
@@ -17,7 +17,7 @@ export async function recordBaseline(
   warnings: string[],
 ): Promise<void> {
   const arn = current.taskDefinition.taskDefinitionArn ?? svc.taskDefinition ?? "";
-  const status = tagValue(current.tags, TAG.status);
+  const status = tagValue(current.tags, historyKeys(scopeOf(r)).status);
   if (status === "stable" || status === "failed") return;
   const deployments = svc.deployments ?? [];
   const only = deployments[0];

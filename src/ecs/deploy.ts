@@ -81,7 +81,12 @@ async function deployWith(
   await recordBaseline(r, svc, current, warnings);
   const to = rendered.unchanged
     ? from
-    : await register(ctx, current.taskDefinition, rendered.input, deployTags(current.tags, from, new Date()));
+    : await register(
+        ctx,
+        current.taskDefinition,
+        rendered.input,
+        deployTags(current.tags, from, new Date(), { cluster, service: ecsService }),
+      );
   if (!rendered.unchanged) r.actions.push(`registered ${shortTaskDefinition(to)}`);
   const result = await settle(r, { ...base, to }, started, {
     restoredIsStable: true,

@@ -1,17 +1,34 @@
 import type { Tag } from "@aws-sdk/client-ecs";
+import { createHash } from "node:crypto";
 import { awsError, type EcsApi } from "./api.js";
 
 /**
  * Deploy history lives on the task-definition revisions themselves, as tags, so any later
  * run (or a person with the console) can read it: which revision was running before, when a
- * revision was last seen stable, and which ones failed.
+ * revision was last seen stable, and which ones failed. The keys name the cluster and
+ * service: two services can run one family, and what one service ran says nothing about the
+ * other (rollback must never move a service to a revision only its twin ran).
  */
-export const TAG = {
-  status: "ecs-pipeline:status",
-  stableAt: "ecs-pipeline:stable-at",
-  previous: "ecs-pipeline:previous",
-  deployedAt: "ecs-pipeline:deployed-at",
-} as const;
+export interface HistoryScope {
+  cluster: string;
+  service: string;
+}
+
+const PREFIX = "ecs-pipeline:";
+
+/** The tag keys of one service's history, e.g. `ecs-pipeline:platform-dev/open-webui:status`. */
+export function historyKeys(scope: HistoryScope) {
+  let name = `${scope.cluster}/${scope.service}`;
+  // ECS tag keys are at most 128 characters; long names are shortened to a stable digest.
+  if (name.length > 90) name = createHash("sha256").update(name).digest("hex").slice(0, 16);
+  const key = (field: string) => `${PREFIX}${name}:${field}`;
+  return {
+    status: key("status"),
+    stableAt: key("stable-at"),
+    previous: key("previous"),
+    deployedAt: key("deployed-at"),
+  };
+}
 
 /**
  * `restored-unhealthy`: the deployer went back to it after a failure but its health check
@@ -23,21 +40,31 @@ export function tagValue(tags: Tag[], key: string): string | undefined {
   return tags.find((t) => t.key === key)?.value;
 }
 
-/** Our tags for a freshly registered revision, plus the user's own tags copied from the old one. */
-export function deployTags(oldTags: Tag[], previousArn: string, now: Date): Tag[] {
-  const ours = new Set<string>(Object.values(TAG));
-  const kept = oldTags.filter((t) => t.key && !ours.has(t.key) && !t.key.startsWith("aws:")).slice(0, 45);
+/**
+ * Our tags for a freshly registered revision, plus the user's own tags copied from the old
+ * one (never history tags: the new revision has none yet, for any service).
+ */
+export function deployTags(oldTags: Tag[], previousArn: string, now: Date, scope: HistoryScope): Tag[] {
+  const keys = historyKeys(scope);
+  const kept = oldTags.filter((t) => t.key && !t.key.startsWith(PREFIX) && !t.key.startsWith("aws:")).slice(0, 45);
   return [
     ...kept,
-    { key: TAG.status, value: "deploying" },
-    { key: TAG.previous, value: previousArn },
-    { key: TAG.deployedAt, value: now.toISOString() },
+    { key: keys.status, value: "deploying" },
+    { key: keys.previous, value: previousArn },
+    { key: keys.deployedAt, value: now.toISOString() },
   ];
 }
 
-export async function markRevision(ecs: EcsApi, arn: string, status: RevisionStatus, now: Date): Promise<void> {
-  const tags: Tag[] = [{ key: TAG.status, value: status }];
-  if (status === "stable") tags.push({ key: TAG.stableAt, value: now.toISOString() });
+export async function markRevision(
+  ecs: EcsApi,
+  arn: string,
+  status: RevisionStatus,
+  now: Date,
+  scope: HistoryScope,
+): Promise<void> {
+  const keys = historyKeys(scope);
+  const tags: Tag[] = [{ key: keys.status, value: status }];
+  if (status === "stable") tags.push({ key: keys.stableAt, value: now.toISOString() });
   try {
     await ecs.tagResource({ resourceArn: arn, tags });
   } catch (err) {
@@ -56,8 +83,14 @@ export interface RevisionInfo {
   stableAt?: string;
 }
 
-/** The newest `depth` ACTIVE revisions of a family, newest first, with their history tags. */
-export async function listRevisions(ecs: EcsApi, family: string, depth = 50): Promise<RevisionInfo[]> {
+/** The newest `depth` ACTIVE revisions of a family, newest first, with one service's history tags. */
+export async function listRevisions(
+  ecs: EcsApi,
+  family: string,
+  scope: HistoryScope,
+  depth = 50,
+): Promise<RevisionInfo[]> {
+  const keys = historyKeys(scope);
   let arns: string[];
   try {
     const out = await ecs.listTaskDefinitions({
@@ -79,8 +112,8 @@ export async function listRevisions(ecs: EcsApi, family: string, depth = 50): Pr
         throw awsError(`read tags of ${arn}`, err);
       },
     );
-    const status = tagValue(tags, TAG.status);
-    const stableAt = tagValue(tags, TAG.stableAt);
+    const status = tagValue(tags, keys.status);
+    const stableAt = tagValue(tags, keys.stableAt);
     infos.push({ arn, revision: revisionOf(arn), ...(status ? { status } : {}), ...(stableAt ? { stableAt } : {}) });
   }
   return infos;

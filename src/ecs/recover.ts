@@ -1,5 +1,5 @@
 import { describeError } from "../errors.js";
-import { markRevision, type RevisionStatus } from "./history.js";
+import { markRevision, type HistoryScope, type RevisionStatus } from "./history.js";
 import { Interrupted, short } from "./resilience.js";
 import type { DeployResult, Failure, Restore } from "./result.js";
 import { restore, type Rollout, type RolloutOutcome } from "./rollout.js";
@@ -93,7 +93,7 @@ export async function abandon(
   }
   r.progress({ kind: "state", message: `${reason}; the service may still run ${shortTaskDefinition(base.to)}` });
   if (!forced) {
-    await markRevision(ecs, base.to, "interrupted", new Date()).then(
+    await markRevision(ecs, base.to, "interrupted", new Date(), scopeOf(r)).then(
       () => r.actions.push(`marked ${shortTaskDefinition(base.to)} interrupted`),
       (err: unknown) =>
         warnings.push(`history: ${shortTaskDefinition(base.to)} NOT marked interrupted (${short(err)})`),
@@ -133,9 +133,14 @@ async function runningNow(
 /** Writes a history mark; a mark that cannot be written is a warning in the report, never the outcome. */
 export async function mark(r: Rollout, arn: string, status: RevisionStatus, warnings: string[]): Promise<void> {
   try {
-    await markRevision(r.ctx.ecs, arn, status, new Date());
+    await markRevision(r.ctx.ecs, arn, status, new Date(), scopeOf(r));
     r.actions.push(`marked ${shortTaskDefinition(arn)} ${status}`);
   } catch (err) {
     warnings.push(`history: ${shortTaskDefinition(arn)} NOT marked ${status} (${short(err)})`);
   }
+}
+
+/** Whose history a rollout writes: its cluster and service. */
+export function scopeOf(r: Rollout): HistoryScope {
+  return { cluster: r.cluster, service: r.ecsService };
 }

@@ -2,7 +2,7 @@ import { findService } from "../config/load.js";
 import type { ServiceConfig } from "../config/schema.js";
 import { userError } from "../errors.js";
 import type { EcsContext } from "./context.js";
-import { familyOf, lastStable, listRevisions } from "./history.js";
+import { familyOf, lastStable, listRevisions, type HistoryScope } from "./history.js";
 import { mark } from "./recover.js";
 import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
@@ -46,7 +46,7 @@ async function rollbackWith(
   const { cluster, service: ecsService } = cfg.ecs;
   const svc = await describeService(ctx.ecs, cluster, ecsService);
   const from = svc.taskDefinition ?? "";
-  const target = await resolveTarget(ctx, from, options.revision, options.onProgress);
+  const target = await resolveTarget(ctx, from, options.revision, options.onProgress, { cluster, service: ecsService });
   const [current, wanted] = await Promise.all([
     describeTaskDefinition(ctx.ecs, from),
     describeTaskDefinition(ctx.ecs, target),
@@ -99,10 +99,11 @@ async function resolveTarget(
   current: string,
   revision: string | undefined,
   progress: ProgressSink,
+  scope: HistoryScope,
 ): Promise<string> {
   const family = familyOf(current);
   if (revision === undefined) {
-    const revisions = await listRevisions(ctx.ecs, family);
+    const revisions = await listRevisions(ctx.ecs, family, scope);
     const stable = lastStable(revisions, current);
     if (!stable) {
       throw userError(

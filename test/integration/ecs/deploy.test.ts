@@ -4,7 +4,7 @@ import type { ECS } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deployService, type DeployOptions } from "../../../src/ecs/deploy.js";
-import { TAG } from "../../../src/ecs/history.js";
+import { historyKeys } from "../../../src/ecs/history.js";
 import { renderReport } from "../../../src/ecs/result.js";
 import { PipelineError } from "../../../src/errors.js";
 import { startMoto, type Moto } from "../../support/moto.js";
@@ -22,6 +22,8 @@ import {
   simulate,
   vars,
 } from "./fixture.js";
+
+const SCOPE = { cluster: "platform-local", service: "open-webui" };
 
 describe("deployService against ECS on the emulator", () => {
   let moto: Moto;
@@ -74,8 +76,8 @@ describe("deployService against ECS on the emulator", () => {
     expect(taskDefinition!.executionRoleArn).toContain("open-webui-execution");
     const tag = (k: string) => tags?.find((t) => t.key === k)?.value;
     expect(tag("team")).toBe("platform");
-    expect(tag(TAG.status)).toBe("stable");
-    expect(tag(TAG.previous)).toMatch(/open-webui:1$/);
+    expect(tag(historyKeys(SCOPE).status)).toBe("stable");
+    expect(tag(historyKeys(SCOPE).previous)).toMatch(/open-webui:1$/);
     expect(progress.text()).toContain("has reached a steady state");
   });
 
@@ -202,7 +204,7 @@ describe("deployService against ECS on the emulator", () => {
     expect(svc.deployments).toHaveLength(1);
     expect(svc.deployments![0]!.rolloutState).toBe("COMPLETED");
     const tags = (await ecs.listTagsForResource({ resourceArn: result.to })).tags;
-    expect(tags?.find((t) => t.key === TAG.status)?.value).toBe("failed");
+    expect(tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value).toBe("failed");
     expect(progress.events.filter((e) => e.kind === "watch" && e.change.kind === "stopped-task")).toHaveLength(3);
   });
 
@@ -276,7 +278,7 @@ describe("deployService against ECS on the emulator", () => {
       expect(renderReport(result)).toContain("restored to open-webui:1, unhealthy");
       expect(await running(ecs)).toMatch(/open-webui:1$/);
       const tags = (await ecs.describeTaskDefinition({ taskDefinition: "open-webui:1", include: ["TAGS"] })).tags;
-      expect(tags?.find((t) => t.key === TAG.status)?.value).toBe("restored-unhealthy");
+      expect(tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value).toBe("restored-unhealthy");
     });
   });
 

@@ -2,13 +2,15 @@ import type { ECS } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deployService } from "../../../src/ecs/deploy.js";
-import { TAG } from "../../../src/ecs/history.js";
+import { historyKeys } from "../../../src/ecs/history.js";
 import type { EcsProgress } from "../../../src/ecs/progress.js";
 import { DEPLOY_EXIT, renderReport, type DeployResult } from "../../../src/ecs/result.js";
 import { EXIT_CODES, PipelineError } from "../../../src/errors.js";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
 import { startMoto, type Moto } from "../../support/moto.js";
 import { CLUSTER, REPO, createService, defaultVpc, ecsClient, fast, localEnv, simulate, vars } from "./fixture.js";
+
+const SCOPE = { cluster: "platform-local", service: "open-webui" };
 
 /**
  * Deploys with faults injected between the deployer and the emulator (test/support/fault-proxy.ts).
@@ -256,7 +258,7 @@ describe("deploys with faults between the deployer and ECS", () => {
     const out = await ecs
       .describeTaskDefinition({ taskDefinition: `open-webui:${rev}`, include: ["TAGS"] })
       .catch(() => undefined);
-    return out?.tags?.find((t) => t.key === TAG.status)?.value;
+    return out?.tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value;
   }
 
   for (const s of scenarios) {

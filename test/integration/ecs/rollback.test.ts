@@ -1,7 +1,7 @@
 import type { ECS } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deployService } from "../../../src/ecs/deploy.js";
-import { TAG } from "../../../src/ecs/history.js";
+import { historyKeys } from "../../../src/ecs/history.js";
 import { rollback, type RollbackOptions } from "../../../src/ecs/rollback.js";
 import { startMoto, type Moto } from "../../support/moto.js";
 import {
@@ -16,6 +16,8 @@ import {
   simulate,
   vars,
 } from "./fixture.js";
+
+const SCOPE = { cluster: "platform-local", service: "open-webui" };
 
 describe("rollback against ECS on the emulator", () => {
   let moto: Moto;
@@ -63,7 +65,7 @@ describe("rollback against ECS on the emulator", () => {
         resourceArn: (await ecs.describeTaskDefinition({ taskDefinition: `open-webui:${rev}` })).taskDefinition!
           .taskDefinitionArn!,
       })
-    ).tags?.find((t) => t.key === TAG.status)?.value;
+    ).tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value;
 
   it("rolls back to an explicit revision number and records the one it left", async () => {
     await createService(ecs);
@@ -87,6 +89,30 @@ describe("rollback against ECS on the emulator", () => {
     expect(result.to).toMatch(/open-webui:2$/);
     expect(await running(ecs)).toMatch(/open-webui:2$/);
     expect(progress.text()).toContain("last stable revision before open-webui:4: open-webui:2");
+  });
+
+  it("keeps history per service: a twin sharing the family never rolls forward to what only the other ran", async () => {
+    await createService(ecs);
+    await ecs.createService({
+      cluster: "platform-local",
+      serviceName: "twin",
+      taskDefinition: "open-webui:1",
+      desiredCount: 1,
+      launchType: "FARGATE",
+    });
+    expect(await deploy("v2")).toBe("succeeded");
+    const base = await localEnv(moto);
+    const webui = base.services.find((x) => x.name === "open-webui")!;
+    const env = {
+      ...base,
+      services: [...base.services, { ...webui, name: "twin", ecs: { ...webui.ecs, service: "twin" } }],
+    };
+    await expect(rollback({ env, service: "twin", credentials: { vars }, timing: fast })).rejects.toMatchObject({
+      code: "ecs.no-stable-revision",
+    });
+    const twin = (await ecs.describeServices({ cluster: "platform-local", services: ["twin"] })).services![0]!;
+    expect(twin.taskDefinition).toMatch(/open-webui:1$/);
+    expect(await statusTag(2)).toBe("stable");
   });
 
   it("does not pick a revision that was rolled back from when rolling back again", async () => {

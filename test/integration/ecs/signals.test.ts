@@ -4,10 +4,12 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TAG } from "../../../src/ecs/history.js";
+import { historyKeys } from "../../../src/ecs/history.js";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
 import { startMoto, type Moto } from "../../support/moto.js";
 import { REPO, createService, ecsClient, root, running, simulate } from "./fixture.js";
+
+const SCOPE = { cluster: "platform-local", service: "open-webui" };
 
 /**
  * The core CLI as CI runs it, in its own process, sent SIGTERM mid-rollout the way a CI
@@ -100,7 +102,7 @@ describe("deploy-service under SIGTERM", () => {
     expect(back!.at - sentAt).toBeLessThan(5000);
     expect(await running(ecs)).toMatch(/open-webui:1$/);
     const tags = (await ecs.describeTaskDefinition({ taskDefinition: "open-webui:2", include: ["TAGS"] })).tags;
-    expect(tags?.find((t) => t.key === TAG.status)?.value).toBe("interrupted");
+    expect(tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value).toBe("interrupted");
   }, 90_000);
 
   it("exits at once on a second signal, saying what state it leaves", async () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { deployTags, familyOf, lastStable, revisionOf, TAG } from "../../../src/ecs/history.js";
+import { deployTags, familyOf, historyKeys, lastStable, revisionOf } from "../../../src/ecs/history.js";
+
+const scope = { cluster: "platform-dev", service: "open-webui" };
+const TAG = historyKeys(scope);
 
 const arn = (n: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/app:${n}`;
 
@@ -17,22 +20,31 @@ describe("deploy history in task-definition tags", () => {
     expect(lastStable([{ arn: arn(1), revision: 1 }], arn(2))).toBeUndefined();
   });
 
-  it("keeps the user's tags, replaces ours and never copies aws: tags", () => {
+  it("keeps the user's tags, replaces ours, never copies aws: tags or any service's history", () => {
+    const twin = historyKeys({ cluster: "platform-dev", service: "twin" });
     const tags = deployTags(
       [
         { key: "team", value: "platform" },
         { key: TAG.status, value: "stable" },
+        { key: twin.status, value: "failed" },
         { key: "aws:cloudformation:stack-name", value: "x" },
       ],
       arn(1),
       new Date("2026-01-01T00:00:00Z"),
+      scope,
     );
     expect(tags).toEqual([
       { key: "team", value: "platform" },
-      { key: TAG.status, value: "deploying" },
-      { key: TAG.previous, value: arn(1) },
-      { key: TAG.deployedAt, value: "2026-01-01T00:00:00.000Z" },
+      { key: "ecs-pipeline:platform-dev/open-webui:status", value: "deploying" },
+      { key: "ecs-pipeline:platform-dev/open-webui:previous", value: arn(1) },
+      { key: "ecs-pipeline:platform-dev/open-webui:deployed-at", value: "2026-01-01T00:00:00.000Z" },
     ]);
+  });
+
+  it("keeps history keys within ECS's 128-character tag key limit for long names", () => {
+    const keys = historyKeys({ cluster: "c".repeat(255), service: "s".repeat(255) });
+    for (const key of Object.values(keys)) expect(key.length).toBeLessThanOrEqual(128);
+    expect(keys.status).toBe(historyKeys({ cluster: "c".repeat(255), service: "s".repeat(255) }).status);
   });
 
   it("reads family and revision from ARNs and short names", () => {
