@@ -114,7 +114,16 @@ async function readRecord(file: string): Promise<BuildRecord> {
   }
 }
 
+/** A patch inside the repository (as the environment file's paths are): never /etc/passwd or ../. */
 async function readRepoFile(root: string, file: string): Promise<string> {
+  const rel = path.relative(root, path.resolve(root, file));
+  if (rel.startsWith("..") || path.isAbsolute(rel)) {
+    throw userError(
+      "images.patch-outside",
+      `Failed to read patch ${file}: it is outside the repository`,
+      "Pass a patch file inside the repository, by a repository-relative path.",
+    );
+  }
   try {
     return await readFile(path.resolve(root, file), "utf8");
   } catch (err) {
