@@ -26,6 +26,7 @@ import {
   simulate,
   vars,
 } from "../test/integration/ecs/fixture.js";
+import { startFaultProxy, type FaultProxy } from "../test/support/fault-proxy.js";
 import { startMoto, type Moto } from "../test/support/moto.js";
 
 interface TimelineEntry {
@@ -53,17 +54,24 @@ async function fresh(moto: Moto, circuitBreaker: boolean): Promise<void> {
   ecs.destroy();
 }
 
-/** Milliseconds between the simulated rollout's end and the deployer's verdict. */
-async function deployerLag(moto: Moto, image: string): Promise<number> {
+/**
+ * Milliseconds between the simulated rollout's end and the deployer's verdict, and how many
+ * DescribeServices calls per minute it made while the rollout ran (counted by the fault proxy,
+ * used here as a plain pass-through).
+ */
+async function deployerLag(moto: Moto, proxy: FaultProxy, image: string): Promise<{ lag: number; perMinute: number }> {
   await fresh(moto, true);
   let noticed = 0;
+  let updatedAt = 0;
   const onProgress = (e: EcsProgress) => {
+    if (e.kind === "step" && e.message.startsWith("service updated to") && updatedAt === 0) updatedAt = Date.now();
     const verdict = (e.kind === "step" && e.message.startsWith("rollout of")) || e.kind === "warning";
     if (verdict && noticed === 0) noticed = Date.now();
   };
   const env = await localEnv(moto);
+  proxy.log.splice(0);
   await deployService({
-    env,
+    env: { ...env, aws: { ...env.aws, endpoint: proxy.endpoint } },
     service: "open-webui",
     image,
     credentials: { vars },
@@ -72,7 +80,8 @@ async function deployerLag(moto: Moto, image: string): Promise<number> {
   });
   const first = (await timeline(moto))[0];
   if (!first) throw new Error("the emulator recorded no rollout end");
-  return noticed - first.at * 1000;
+  const calls = proxy.log.filter((l) => l.action === "DescribeServices" && l.at >= updatedAt && l.at <= noticed).length;
+  return { lag: noticed - first.at * 1000, perMinute: (calls / Math.max(1, noticed - updatedAt)) * 60_000 };
 }
 
 /** The SDK waiter on a plain UpdateService: lag after completion, and what it says about the outcome. */
@@ -111,12 +120,17 @@ function summary(label: string, lags: number[]): string {
 }
 
 const moto = await startMoto();
+const proxy = await startFaultProxy(moto.endpoint);
 try {
   const ok: number[] = [];
   const failed: number[] = [];
+  const perMinute: number[] = [];
   for (let i = 0; i < runs; i += 1) {
-    ok.push(await deployerLag(moto, `${REPO}:v${i + 2}`));
-    failed.push(await deployerLag(moto, `${REPO}:bad-${i}`));
+    const good = await deployerLag(moto, proxy, `${REPO}:v${i + 2}`);
+    const bad = await deployerLag(moto, proxy, `${REPO}:bad-${i}`);
+    ok.push(good.lag);
+    failed.push(bad.lag);
+    perMinute.push(good.perMinute, bad.perMinute);
     process.stderr.write(".");
   }
   const waiter: number[] = [];
@@ -130,9 +144,14 @@ try {
   console.log(summary("deployService, rollout COMPLETED", ok));
   console.log(summary("deployService, circuit breaker FAILED", failed));
   console.log(summary("SDK waitUntilServicesStable, COMPLETED", waiter));
+  const mean = perMinute.reduce((a, b) => a + b, 0) / Math.max(1, perMinute.length);
+  console.log(
+    `deployService DescribeServices calls per minute of rollout: mean ${mean.toFixed(1)}, max ${Math.max(...perMinute).toFixed(1)} (target: at most 30, one call every 2 s)`,
+  );
   console.log(
     `SDK waiter on the FAILED rollout: returned ${bad.verdict} ${(bad.lag / 1000).toFixed(2)}s after the failure, with the service back on ${bad.runs} (a rolled-back deploy reported as success)`,
   );
 } finally {
+  await proxy.stop();
   await moto.stop();
 }
