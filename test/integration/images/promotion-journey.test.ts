@@ -1,4 +1,5 @@
 import { ECS } from "@aws-sdk/client-ecs";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -108,6 +109,20 @@ beforeAll(async () => {
   await createAccountRole(moto.endpoint, "arn:aws:iam::333333333333:role/platform-prod-deploy", prod.deploy_trust);
   await runServices("222222222222", "platform-staging", (s) => `${STAGING_ECR}/platform/${s}:${SHA}@${digest}`);
   await runServices("333333333333", "platform-prod", (s) => `${PROD_ECR}/platform/${s}:previous`);
+  // What prod's bootstrap creates: the state bucket, where deploy-service takes its rollout lock.
+  const s3 = new S3Client({
+    region: "eu-west-1",
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    credentials: await accountAdmin(moto.endpoint, "333333333333"),
+  });
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: "platform-tfstate-333333333333",
+      CreateBucketConfiguration: { LocationConstraint: "eu-west-1" },
+    }),
+  );
+  s3.destroy();
   root = await rootWithEndpoint(moto.endpoint, ["staging", "prod"]);
 }, 240_000);
 
