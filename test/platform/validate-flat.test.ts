@@ -42,7 +42,7 @@ describe("validate-terraform on a flat layout with the AWS provider", () => {
     expect(failing.result.failedTools).toEqual([]);
     expect(failing.result.blocking.map((f) => [f.tool, f.rule, f.file, f.line])).toEqual(
       expect.arrayContaining([
-        ["validate", "tofu-validate-error", "main.tf", 5],
+        ["validate", "tofu-validate-error", "main.tf", 11],
         ["tflint", "aws_instance_invalid_type", "main.tf", 4],
       ]),
     );
