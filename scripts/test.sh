@@ -15,21 +15,23 @@ step "toolchain"
 bin=$(bash scripts/install-toolchain.sh | tee /dev/stderr | tail -n 1)
 export PATH="$bin:$PATH"
 
-# npm ci only when the lock file changed since the last install: it takes seconds, not minutes,
-# but a second run of this script should not pay for it.
-npm_ci() { # dir
+# npm ci only when the lock file changed since the last install (it takes seconds, not minutes,
+# but a second run of this script should not pay for it) or a program the suite runs is gone.
+# npm can exit 0 after "Exit handler never called!" with node_modules half written: check.
+npm_ci() { # dir program-it-must-install
   local stamp="$1/node_modules/.ecs-pipeline-lock.sha256"
   local want; want=$(sha256sum "$1/package-lock.json" | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -x "$1/$2" ]; then
     (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+    [ -x "$1/$2" ] || { echo "npm ci in $1 exited 0 but $1/$2 is missing: the install did not complete; run it again" >&2; exit 1; }
     echo "$want" >"$stamp"
   else
     echo "  $1/node_modules up to date"
   fi
 }
 step "npm dependencies"
-npm_ci .
-npm_ci dagger
+npm_ci . node_modules/.bin/tsx
+npm_ci dagger node_modules/.bin/tsc
 
 step "test suite (vitest, with coverage)"
 mkdir -p .pipeline

@@ -4,7 +4,7 @@
  * versions; bump them together with scripts/install-toolchain.sh, which pins the same
  * versions for the host.
  */
-import { dag, type Container, type Directory, type File } from "@dagger.io/dagger";
+import { CacheSharingMode, dag, type Container, type Directory, type File } from "@dagger.io/dagger";
 
 export const NODE_IMAGE = "node:20.20.2-bookworm";
 export const GO_IMAGE = "golang:1.26.8-bookworm";
@@ -28,7 +28,11 @@ export const SOURCE_IGNORE = [
   ".pipeline",
 ];
 
-/** Node with the repository's dependencies installed, npm's cache kept between runs. */
+/**
+ * Node with the repository's dependencies installed. npm's cache volume holds only
+ * content-addressed tarballs that npm verifies on every read, so it stays valid whatever
+ * container mounts it.
+ */
 export function nodeWorkspace(source: Directory): Container {
   return dag
     .container()
@@ -36,8 +40,24 @@ export function nodeWorkspace(source: Directory): Container {
     .withMountedCache("/root/.npm", dag.cacheVolume("ecs-pipeline-npm"))
     .withWorkdir("/repo")
     .withDirectory("/repo", source)
-    .withExec(["npm", "ci", "--no-audit", "--no-fund"])
-    .withExec(["npm", "ci", "--no-audit", "--no-fund", "--prefix", "dagger"]);
+    .withExec(npmCi(".", "node_modules/.bin/tsx"))
+    .withExec(npmCi("dagger", "dagger/node_modules/.bin/tsc"));
+}
+
+/**
+ * `npm ci` and proof that it installed: npm can exit 0 after "Exit handler never called!"
+ * with node_modules half written, and the failure then surfaces steps later as `fork/exec
+ * node_modules/.bin/tsx: no such file or directory`. Fail here instead, saying so.
+ */
+export function npmCi(prefix: string, proof: string): string[] {
+  const where = prefix === "." ? "" : ` --prefix ${prefix}`;
+  const missing = `npm ci${where} exited 0 but ${proof} is missing: the install did not complete (as after "Exit handler never called!"); run it again`;
+  // Single-quoted for sh below: the message must hold no single quote.
+  return [
+    "sh",
+    "-c",
+    `npm ci --no-audit --no-fund${where} && if [ ! -x ${proof} ]; then echo '${missing}' >&2; exit 1; fi`,
+  ];
 }
 
 /** Debian packages from the base image's own release (bookworm), so the image pin pins them too. */
@@ -70,6 +90,12 @@ export function coreToolbox(source: Directory): Container {
  * The machine the test suite expects: Go (the toolchain installer builds tofu, trivy, tflint
  * and actionlint from the Go module proxy), Node and Python, with the installer's output and
  * Go's module cache kept in cache volumes so only the first run pays for the builds.
+ *
+ * Each run is a fresh image around volumes that outlive it. Go's caches are content-addressed
+ * and checked against go.sum; the toolchain volume is only trusted as far as the installer
+ * finds the files it vouches for, and apt is asked, not a stamp (scripts/install-toolchain.sh).
+ * The installer is not safe against a second copy of itself in the same directory, so two
+ * `test` calls at once take turns on that volume (LOCKED) instead of corrupting it.
  */
 export function testMachine(source: Directory): Container {
   return nodeWorkspace(source)
@@ -77,7 +103,9 @@ export function testMachine(source: Directory): Container {
     .withEnvVariable("PATH", "/usr/local/go/bin:/root/go/bin:${PATH}", { expand: true })
     .withMountedCache("/root/go/pkg/mod", dag.cacheVolume("ecs-pipeline-gomod"))
     .withMountedCache("/root/.cache/go-build", dag.cacheVolume("ecs-pipeline-gobuild"))
-    .withMountedCache("/root/.cache/ecs-pipeline-toolchain", dag.cacheVolume("ecs-pipeline-toolchain-v1"));
+    .withMountedCache("/root/.cache/ecs-pipeline-toolchain", dag.cacheVolume("ecs-pipeline-toolchain-v1"), {
+      sharing: CacheSharingMode.Locked,
+    });
 }
 
 /**

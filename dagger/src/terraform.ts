@@ -4,7 +4,7 @@
  * where and with what: pinned tofu, tflint with the AWS ruleset, Trivy and checkov, the
  * provider plugin cache, and credentials as Secrets only.
  */
-import { dag, ReturnType, type Container, type Directory } from "@dagger.io/dagger";
+import { CacheSharingMode, dag, ReturnType, type Container, type Directory, type File } from "@dagger.io/dagger";
 import { CORE_CLI, coreToolbox, everyCall, GO_IMAGE, tofuBinary, withDebianPackages } from "./containers.js";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { TRIVY_IMAGE } from "./images.js";
@@ -18,37 +18,62 @@ const PLUGIN_CACHE = "/root/.cache/tofu-plugins";
 
 /**
  * The core with tofu, and a cache volume for downloaded providers so each plan or validate
- * does not fetch the AWS provider again.
+ * does not fetch the AWS provider again. tofu checks every cached provider against the lock
+ * file's checksums, so the volume stays valid in a new container; but two inits unpacking the
+ * same provider into one cache race (hashicorp/terraform#31964), and pullRequest plans while
+ * validateTerraform inits: each concurrent user gets its own copy (PRIVATE).
  */
 export function tofuToolbox(source: Directory): Container {
   return coreToolbox(source)
     .withFile("/usr/local/bin/tofu", tofuBinary())
-    .withMountedCache(PLUGIN_CACHE, dag.cacheVolume("ecs-pipeline-tofu-plugins"))
+    .withMountedCache(PLUGIN_CACHE, dag.cacheVolume("ecs-pipeline-tofu-plugins"), {
+      sharing: CacheSharingMode.Private,
+    })
     .withEnvVariable("TF_PLUGIN_CACHE_DIR", PLUGIN_CACHE)
     .withEnvVariable("TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "false");
 }
 
-/** A Go tool built from the module proxy (tflint's ruleset ships no image), cached by version. */
-function goTool(pkg: string, version: string, binary: string): Directory {
+/**
+ * A Go tool built the way scripts/install-toolchain.sh builds it: download exactly this
+ * module version through the proxy (`go mod download`, one .info/.zip fetch) and build the
+ * command inside it with its own go.mod. `go install pkg@version` needs the proxy's version
+ * list as well, which restricted module proxies refuse.
+ */
+function goTool(module: string, version: string, pkgDir: string, binary: string): File {
   return dag
     .container()
     .from(GO_IMAGE)
     .withMountedCache("/go/pkg/mod", dag.cacheVolume("ecs-pipeline-gomod"))
     .withMountedCache("/root/.cache/go-build", dag.cacheVolume("ecs-pipeline-gobuild"))
     .withEnvVariable("CGO_ENABLED", "0")
-    .withExec(["go", "install", "-trimpath", "-ldflags", "-s -w", `${pkg}@${version}`])
-    .withExec(["mkdir", "-p", "/out"])
-    .withExec(["cp", `/go/bin/${binary}`, `/out/${binary}`])
-    .directory("/out");
+    .withEnvVariable("GOFLAGS", "-buildvcs=false")
+    .withExec(["sh", "-c", goBuildScript(module, version, pkgDir, `/out/${binary}`, "/work")])
+    .file(`/out/${binary}`);
+}
+
+/** The shell script goTool runs (test/integration/toolchain runs it with the real Go). */
+export function goBuildScript(module: string, version: string, pkgDir: string, out: string, work: string): string {
+  return [
+    "set -eu",
+    `dir=$(cd /tmp && go mod download -json ${module}@${version} | sed -n 's/^[[:space:]]*"Dir": "\\(.*\\)",$/\\1/p')`,
+    `[ -n "$dir" ] || { echo "go mod download ${module}@${version} returned no directory" >&2; exit 1; }`,
+    `mkdir -p ${work} "$(dirname ${out})" && cp -r "$dir/." ${work} && chmod -R u+w ${work}`,
+    `cd ${work} && go build -trimpath -ldflags "-s -w" -o ${out} ./${pkgDir}`,
+  ].join("\n");
 }
 
 /** tofuToolbox plus tflint with the AWS ruleset (never `tflint --init`), Trivy and checkov. */
 export function validateToolbox(source: Directory): Container {
-  const tflint = goTool("github.com/terraform-linters/tflint", TFLINT_VERSION, "tflint");
-  const ruleset = goTool("github.com/terraform-linters/tflint-ruleset-aws", TFLINT_AWS_VERSION, "tflint-ruleset-aws");
+  const tflint = goTool("github.com/terraform-linters/tflint", TFLINT_VERSION, ".", "tflint");
+  const ruleset = goTool(
+    "github.com/terraform-linters/tflint-ruleset-aws",
+    TFLINT_AWS_VERSION,
+    ".",
+    "tflint-ruleset-aws",
+  );
   const tools = tofuToolbox(source)
-    .withFile("/usr/local/bin/tflint", tflint.file("tflint"))
-    .withFile("/root/.tflint.d/plugins/tflint-ruleset-aws", ruleset.file("tflint-ruleset-aws"))
+    .withFile("/usr/local/bin/tflint", tflint)
+    .withFile("/root/.tflint.d/plugins/tflint-ruleset-aws", ruleset)
     .withFile("/usr/local/bin/trivy", dag.container().from(TRIVY_IMAGE).file("/usr/local/bin/trivy"))
     .withMountedCache("/root/.cache/pip", dag.cacheVolume("ecs-pipeline-pip"));
   return withDebianPackages(tools, ["python3-venv"])
