@@ -161,6 +161,48 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+/**
+ * Lines that say why a command failed, in the words of the tools we run: the core CLI's
+ * `Error:`/`Hint:` and verdict lines (validate-terraform's and detect-drift's are on stdout),
+ * tofu's `Error:`, apt's `E:`, npm's `npm ERR!`, vitest's `FAIL`/`×`, Trivy's severities.
+ */
+const DECISIVE =
+  /\b(error|errors|failed|failure|fail|fatal|denied|refused|refuses|invalid|not found|unable|cannot|drift|findings?|hint|expected|timed? out)\b|^\s*(E:|npm ERR!|×|✗|FAIL\b)|\b(CRITICAL|HIGH)\b/i;
+
+/** How many lines of a failed command's output the summary keeps, both streams together. */
+const FAILURE_LINES = 12;
+/** The last lines of a stream are kept whatever they say: a tool's verdict usually ends it. */
+const TAIL_LINES = 3;
+
+/**
+ * A failed command's stdout and stderr cut to the lines that decide: every decisive line and
+ * the last few of each stream, in their order, at most FAILURE_LINES in all (the latest win).
+ * Either stream can carry the cause: the core CLI writes errors to stderr but
+ * validate-terraform's and detect-drift's verdicts to stdout.
+ */
+export function failureExcerpt(output: { stdout: string; stderr: string }): string[] {
+  const streams = (["stdout", "stderr"] as const)
+    .map((name) => ({ name, lines: decisive(output[name]) }))
+    .filter((s) => s.lines.length > 0);
+  // Half the lines each; a stream that needs fewer leaves the rest to the other.
+  const [first, second] = streams.map((s) => s.lines.length);
+  const keepFirst = Math.min(first ?? 0, Math.max(FAILURE_LINES / 2, FAILURE_LINES - (second ?? 0)));
+  const keep = [keepFirst, FAILURE_LINES - keepFirst];
+  return streams.flatMap((s, i) => {
+    const kept = s.lines.slice(s.lines.length - keep[i]!);
+    const cut = s.lines.length - kept.length;
+    return [`${s.name}:${cut > 0 ? ` (${cut} earlier lines left out)` : ""}`, ...kept.map((l) => `  ${l}`)];
+  });
+}
+
+function decisive(text: string): string[] {
+  const lines = text
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== "");
+  return lines.filter((line, i) => i >= lines.length - TAIL_LINES || DECISIVE.test(line));
+}
+
 /** Longest error excerpt the summary shows per step; the full text stays in the step's log. */
 const MAX_ERROR_LINES = 15;
 

@@ -7,6 +7,7 @@
 import { type Directory, type Secret } from "@dagger.io/dagger";
 import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 import {
+  failureExcerpt,
   formatSummary,
   runSteps,
   type PipelineEvent,
@@ -17,22 +18,22 @@ import {
 } from "./pipeline-runner.js";
 import { resultsDirectory, type RawResults, type RunMeta, type RunOutcome } from "./results.js";
 
-/** Lines of a failed command's stderr kept in the summary (the full output is in the step's log). */
-const STDERR_TAIL_LINES = 20;
-
 interface ExecFailure {
   exitCode: number;
+  stdout: string;
   stderr: string;
-  message: string;
 }
 
-function isExecFailure(err: unknown): err is ExecFailure {
-  return err instanceof Error && typeof (err as Partial<ExecFailure>).exitCode === "number";
+/** Dagger's ExecError, told apart by its fields (the SDK's class is not exported for instanceof). */
+function isExecFailure(err: unknown): err is ExecFailure & Error {
+  const e = err as Partial<ExecFailure>;
+  return err instanceof Error && typeof e.exitCode === "number" && typeof e.stderr === "string";
 }
 
 /**
- * A step whose failure message carries the end of the failed command's stderr (where the core
- * CLI writes `Error: ...` and `Hint: ...`), not only Dagger's "exit code 1".
+ * A step whose failure message carries what the failed command said on both streams, cut to
+ * the decisive lines (failureExcerpt): the core CLI's `Error:`/`Hint:` on stderr, and the
+ * verdicts validateTerraform and detectDrift print on stdout, not only Dagger's "exit code 1".
  */
 export function step(name: string, run: () => Promise<unknown>): Step {
   return {
@@ -42,8 +43,8 @@ export function step(name: string, run: () => Promise<unknown>): Step {
         return await run();
       } catch (err) {
         if (!isExecFailure(err)) throw err;
-        const tail = err.stderr.trimEnd().split("\n").slice(-STDERR_TAIL_LINES).join("\n");
-        throw new Error(`exit code ${err.exitCode}${tail ? `\n${tail}` : ""}`, { cause: err });
+        const excerpt = failureExcerpt({ stdout: err.stdout ?? "", stderr: err.stderr });
+        throw new Error([`exit code ${err.exitCode}`, ...excerpt].join("\n"), { cause: err });
       }
     },
   };
