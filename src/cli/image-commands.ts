@@ -4,6 +4,7 @@ import { deployModeCommand } from "./deploy-mode.js";
 import { applyPatchCommand, buildPlanCommand, buildRecordCommand } from "./build-plan.js";
 import { ecrLoginCommand } from "./ecr-login.js";
 import { promoteCommand } from "./promote.js";
+import { pushImageCommand } from "./push-image.js";
 import { scanGateCommand, scanImageCommand } from "./scan-image.js";
 import { verifyScanCommand } from "./verify-scan.js";
 
@@ -16,6 +17,7 @@ export const imageCommands: Command[] = [
   scanGateCommand,
   verifyScanCommand,
   ecrLoginCommand,
+  pushImageCommand,
   attachAttestationsCommand,
   promoteCommand,
   deployModeCommand,
