@@ -5,8 +5,7 @@
  * container's variables. The core (src/aws) decides what to do with those variables: assume
  * the environment's role for the step's purpose and check the account before anything else.
  */
-import { dag, type Container, type Directory, type Secret } from "@dagger.io/dagger";
-import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
+import type { Container, Secret } from "@dagger.io/dagger";
 
 /** The base identity; any may be absent (the core says which are needed). */
 export interface BaseIdentity {
@@ -18,11 +17,11 @@ export interface BaseIdentity {
   /** GitHub Actions: the job's ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN; the core mints a fresh JWT per role assumption. */
   githubOidcRequestUrl?: Secret;
   githubOidcRequestToken?: Secret;
-  /** CodeBuild/ECS: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each step. */
+  /** CodeBuild/ECS: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, resolved by the core inside each step. */
   awsContainerCredentialsUri?: Secret;
 }
 
-/** The variables the core reads (src/aws/credentials.ts CREDENTIAL_ENV), Secret by Secret. */
+/** The variables the core reads (src/aws/credentials.ts CREDENTIAL_ENV, and the SDK's container provider), Secret by Secret. */
 const VARIABLES: [keyof BaseIdentity, string][] = [
   ["awsAccessKeyId", "AWS_ACCESS_KEY_ID"],
   ["awsSecretAccessKey", "AWS_SECRET_ACCESS_KEY"],
@@ -30,6 +29,7 @@ const VARIABLES: [keyof BaseIdentity, string][] = [
   ["awsWebIdentityToken", "AWS_WEB_IDENTITY_TOKEN"],
   ["githubOidcRequestUrl", "ACTIONS_ID_TOKEN_REQUEST_URL"],
   ["githubOidcRequestToken", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"],
+  ["awsContainerCredentialsUri", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"],
 ];
 
 /**
@@ -37,41 +37,17 @@ const VARIABLES: [keyof BaseIdentity, string][] = [
  * prefix (promote's DEST_ side). On GitHub Actions the request pair goes into the container,
  * so the core asks for a fresh OIDC token whenever it assumes or re-assumes the role (the
  * token lives minutes; builds before a step and rollout waits can take longer). On CodeBuild
- * the container credentials are read into keys right before the step. Refuses half a pair.
+ * the container-credentials URI goes in as it is, and the AWS SDK in the core reads the build
+ * role's keys from the endpoint inside the same exec (its default chain's container
+ * provider): the keys never leave that process, so no layer of the engine's cache holds them.
+ * Refuses half a pair.
  */
-export async function withAwsIdentity(
-  container: Container,
-  source: Directory,
-  identity: BaseIdentity,
-  prefix = "",
-): Promise<Container> {
+export function withAwsIdentity(container: Container, identity: BaseIdentity, prefix = ""): Container {
   if (Boolean(identity.githubOidcRequestUrl) !== Boolean(identity.githubOidcRequestToken)) {
     throw new Error("Pass both --github-oidc-request-url and --github-oidc-request-token, or neither");
   }
-  const uri = identity.awsContainerCredentialsUri;
-  const resolved = uri ? { ...identity, ...(await containerCredentials(source, uri)) } : identity;
   return VARIABLES.reduce((c, [field, name]) => {
-    const value = resolved[field];
+    const value = identity[field];
     return value ? c.withSecretVariable(`${prefix}${name}`, value) : c;
   }, container);
-}
-
-function secret(kind: string, value: string): Secret {
-  return dag.setSecret(`${kind}-${Date.now()}-${Math.random().toString(36).slice(2)}`, value);
-}
-
-/** The build role's keys from the container-credentials endpoint (unverified reachability: see docs/ci.md). */
-async function containerCredentials(source: Directory, uri: Secret): Promise<BaseIdentity> {
-  const json = await everyCall(coreToolbox(source))
-    .withSecretVariable("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", uri)
-    .withExec([...CORE_CLI, "container-credentials", "--output", "/tmp/creds.json"])
-    .file("/tmp/creds.json")
-    .contents();
-  const creds = JSON.parse(json) as { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  return {
-    awsAccessKeyId: secret("aws-key-id", creds.accessKeyId),
-    awsSecretAccessKey: secret("aws-secret-key", creds.secretAccessKey),
-    awsSessionToken: creds.sessionToken ? secret("aws-session", creds.sessionToken) : undefined,
-    awsWebIdentityToken: undefined,
-  };
 }

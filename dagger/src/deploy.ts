@@ -62,7 +62,7 @@ export interface EcsVerbRun {
  * so a rollout wait can outlive the minutes-long token. Progress (stderr) goes to the log.
  */
 export async function runEcsVerbRaw(source: Directory, args: string[], identity: BaseIdentity): Promise<EcsVerbRun> {
-  const container = await withAwsIdentity(everyCall(coreToolbox(source)), source, identity);
+  const container = withAwsIdentity(everyCall(coreToolbox(source)), identity);
   const ran = container.withExec(args, { expect: ReturnType.Any });
   const [code, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
   console.error(stderr);

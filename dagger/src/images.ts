@@ -2,11 +2,19 @@
  * The image half of the pipeline: build every service for every platform, scan a build with
  * Trivy before it ships, publish to ECR, promote by digest. The module only decides where
  * and with what (contexts, platforms, Trivy's container, secrets); the core CLI decides what
- * (build-plan, scan-gate, verify-scan, ecr-login, promote), as everywhere else.
+ * (build-plan, scan-gate, verify-scan, push-image, promote), as everywhere else.
  */
-import { dag, ReturnType, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";
+import {
+  dag,
+  ReturnType,
+  type Container,
+  type Directory,
+  type File,
+  type Platform,
+  type Service,
+} from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
-import { attachScans } from "./promotion.js";
+import { attachScans, promoter } from "./promotion.js";
 import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 
 // Pinned by digest (toolchain.md: the Trivy images were the target of a supply-chain attack in
@@ -15,6 +23,10 @@ import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 // Check it with `docker buildx imagetools inspect aquasec/trivy:0.74.0` when bumping.
 export const TRIVY_IMAGE =
   "aquasec/trivy:0.74.0@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969";
+
+/** Where publish reaches a stand-in registry service (registry:2 listens on 5000). */
+const STAND_IN_HOST = "registry";
+const STAND_IN_PORT = 5000;
 
 /** One service to build, as the core's build-plan prints it. */
 export interface BuildTarget {
@@ -197,13 +209,15 @@ export interface PublishOptions {
   allowUnscanned: boolean;
   /** Who logs in to ECR (the environment's deploy role is assumed with it). */
   identity: BaseIdentity;
+  /** A registry service standing in for ECR (the local rehearsal: the emulator's ECR takes no layers). */
+  standIn?: Service;
   dryRun: boolean;
 }
 
 /**
  * Refuses images without a passing scan (core verify-scan; scanning them here unless
- * attestations are given), logs in to ECR (core ecr-login, the token
- * kept as a Secret), then pushes each service's platform variants as one image per tag.
+ * attestations are given), then pushes each service's platform variants as one image per
+ * tag (core push-image, which logs in to ECR itself).
  */
 export async function publishImages(source: Directory, o: PublishOptions): Promise<string> {
   let verify = everyCall(coreToolbox(source));
@@ -233,24 +247,33 @@ export async function publishImages(source: Directory, o: PublishOptions): Promi
       2,
     );
   }
-  const loginStep = await withAwsIdentity(everyCall(coreToolbox(source)), source, o.identity);
-  const login = await loginStep
-    .withExec([...CORE_CLI, "ecr-login", "--env", o.plan.env, "--output", "/tmp/ecr-login.json"])
-    .file("/tmp/ecr-login.json")
-    .contents();
-  const auth = JSON.parse(login) as { registry: string; username: string; password: string };
-  const password = dag.setSecret(`ecr-${o.plan.env}-${Date.now()}`, auth.password);
   const pushed = await Promise.all(
-    refs.map(async (r) => {
-      const variants = o.built.get(r.service) ?? [];
-      const pusher = dag.container().withRegistryAuth(auth.registry, auth.username, password);
-      const references = [];
-      for (const tag of tags) references.push(await pusher.publish(`${r.repo}:${tag}`, { platformVariants: variants }));
-      return { service: r.service, references };
-    }),
+    o.plan.targets.map(async (t) => ({
+      service: t.service,
+      references: await pushService(source, o, t, tags),
+    })),
   );
   // The attestations go with the images, so a promotion can re-check them (src/images/attested.ts).
   const commit = tags[0];
   if (scans && commit) await attachScans(source, { env: o.plan.env, commit, scans, identity: o.identity });
   return JSON.stringify({ env: o.plan.env, images: pushed }, null, 2);
+}
+
+/**
+ * One service's platform variants as one OCI archive, pushed by the core's push-image in the
+ * exec that logs in to ECR: the registry password never leaves that process (reading it back
+ * to make a Dagger Secret would leave it as plaintext in the engine's cache). To a stand-in
+ * registry (the local rehearsal) it pushes without a login.
+ */
+async function pushService(source: Directory, o: PublishOptions, t: BuildTarget, tags: string[]): Promise<string[]> {
+  const archive = dag.container().asTarball({ platformVariants: o.built.get(t.service) ?? [] });
+  const args = [...CORE_CLI, "push-image", "--env", o.plan.env, "--archive", "/push/image.tar"];
+  args.push("--repository", t.ecrRepository, ...tags.flatMap((tag) => ["--tag", tag]));
+  let pusher = withAwsIdentity(everyCall(promoter(source)), o.identity).withMountedFile("/push/image.tar", archive);
+  if (o.standIn) {
+    pusher = pusher.withServiceBinding(STAND_IN_HOST, o.standIn);
+    args.push("--registry", `${STAND_IN_HOST}:${STAND_IN_PORT}`, "--insecure-registry");
+  }
+  const out = JSON.parse(await pusher.withExec(args).stdout()) as { references: string[] };
+  return out.references;
 }

@@ -52,8 +52,8 @@ export async function promoteImages(source: Directory, o: PromoteArgs): Promise<
   if (o.service) args.push("--service", o.service);
   if (o.digest) args.push("--digest", o.digest);
   if (o.dryRun) args.push("--dry-run");
-  const base = await withAwsIdentity(everyCall(promoter(source)), source, o.identity);
-  const both = o.dest ? await withAwsIdentity(base, source, o.dest, "DEST_") : base;
+  const base = withAwsIdentity(everyCall(promoter(source)), o.identity);
+  const both = o.dest ? withAwsIdentity(base, o.dest, "DEST_") : base;
   return both.withExec(args).stdout();
 }
 
@@ -62,7 +62,7 @@ export async function attachScans(
   source: Directory,
   o: { env: string; commit: string; scans: Directory; identity: BaseIdentity },
 ): Promise<string> {
-  const step = await withAwsIdentity(everyCall(promoter(source)), source, o.identity);
+  const step = withAwsIdentity(everyCall(promoter(source)), o.identity);
   return step
     .withMountedDirectory("/scans", o.scans)
     .withExec([...CORE_CLI, "attach-attestations", "--env", o.env, "--commit", o.commit, "--attestations", "/scans"])

@@ -115,7 +115,7 @@ export interface PlanArgs {
 
 /** Runs the core's plan in a fresh call (never served from cache) and returns the plan directory. */
 export async function planDirectory(source: Directory, o: PlanArgs): Promise<Directory> {
-  const step = await withAwsIdentity(everyCall(tofuToolbox(source)), source, o.identity);
+  const step = withAwsIdentity(everyCall(tofuToolbox(source)), o.identity);
   return step
     .withExec([...CORE_CLI, "plan", "--env", o.env, "--out", "/out/plan", "--lock-timeout", String(o.lockTimeout)])
     .directory("/out/plan");
@@ -135,7 +135,7 @@ export async function applyPlan(source: Directory, o: ApplyArgs): Promise<string
   const args = [...CORE_CLI, "apply", "--env", o.env, "--plan", "/in/plan", "--lock-timeout", String(o.lockTimeout)];
   if (o.confirm) args.push("--confirm", o.confirm);
   if (o.dryRun) args.push("--dry-run");
-  const step = await withAwsIdentity(everyCall(tofuToolbox(source)), source, o.identity);
+  const step = withAwsIdentity(everyCall(tofuToolbox(source)), o.identity);
   return step.withDirectory("/in/plan", o.plan).withExec(args).stdout();
 }
 

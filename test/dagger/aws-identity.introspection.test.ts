@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   AWS_IDENTITY as IDENTITY,
@@ -68,6 +70,19 @@ describe("the AWS identity of the Dagger module", () => {
     for (const arg of ["destAwsAccessKeyId", "destAwsSecretAccessKey", "destAwsSessionToken"]) {
       expect(promote.args[arg]).toMatchObject({ type: "Secret", optional: true });
       expect(promote.args[arg]!.description, arg).toMatch(/^Destination only: /);
+    }
+  });
+});
+
+describe("the module's handling of secret values", () => {
+  it("never reads a credential back to make it a Secret: no setSecret, no ecr-login or container-credentials output read", () => {
+    // A value the module reads (file().contents(), stdout()) to pass to dag.setSecret is plaintext
+    // in the engine's cache; credentials stay inside the exec that uses them (push-image, the SDK).
+    const dir = path.join(import.meta.dirname, "../../dagger/src");
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+      const text = readFileSync(path.join(dir, file), "utf8");
+      expect(text, file).not.toMatch(/setSecret\(/);
+      expect(text, file).not.toMatch(/"ecr-login"|"container-credentials"/);
     }
   });
 });
