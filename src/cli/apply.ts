@@ -21,7 +21,7 @@ export const applyCommand: Command = {
   },
   async run(values, _positionals, io) {
     const name = requireString(values, "env", "apply");
-    const env = await loadEnvironment(name, { root: io.cwd });
+    const env = await loadEnvironment(name, { root: io.cwd, vars: io.env });
     const planDir = path.resolve(io.cwd, typeof values.plan === "string" ? values.plan : `.pipeline/plans/${name}`);
     const result = await apply({
       env,

@@ -27,7 +27,7 @@ export const buildPlanCommand: Command = {
     commit: { type: "string" },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "build-plan"), { root: io.cwd });
+    const env = await loadEnvironment(requireString(values, "env", "build-plan"), { root: io.cwd, vars: io.env });
     refusePromoted(env);
     const targets = buildMatrix(env, {
       services: listOption(values, "service"),

@@ -17,7 +17,7 @@ export const ecrLoginCommand: Command = {
   usage: "ecr-login --env NAME --output FILE",
   options: { env: { type: "string" }, output: { type: "string" } },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "ecr-login"), { root: io.cwd });
+    const env = await loadEnvironment(requireString(values, "env", "ecr-login"), { root: io.cwd, vars: io.env });
     const output = path.resolve(io.cwd, requireString(values, "output", "ecr-login"));
     await checkOutputFile(output, "output");
     const session = await openSession(env, { purpose: "deploy", vars: io.env });

@@ -108,7 +108,7 @@ export async function ecsRequest(
 ): Promise<ServiceVerbOptions> {
   const envName = requireString(values, "env", command);
   const service = requireString(values, "service", command);
-  const env = await loadEnvironment(envName, { root: io.cwd });
+  const env = await loadEnvironment(envName, { root: io.cwd, vars: io.env });
   const cfg = findService(env, service);
   const roleArn = checkedRoleArn(optionalString(values, "role-arn"), env);
   const confirm = optionalString(values, "confirm");

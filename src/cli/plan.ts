@@ -17,7 +17,7 @@ export const planCommand: Command = {
   },
   async run(values, _positionals, io) {
     const name = requireString(values, "env", "plan");
-    const env = await loadEnvironment(name, { root: io.cwd });
+    const env = await loadEnvironment(name, { root: io.cwd, vars: io.env });
     const outDir = path.resolve(io.cwd, typeof values.out === "string" ? values.out : `.pipeline/plans/${name}`);
     const result = await plan({
       env,

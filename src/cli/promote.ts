@@ -57,8 +57,8 @@ export const promoteCommand: Command = {
     skopeo: { type: "string" },
   },
   async run(values, _positionals, io) {
-    const from = await loadEnvironment(requireString(values, "from", "promote"), { root: io.cwd });
-    const to = await loadEnvironment(requireString(values, "to", "promote"), { root: io.cwd });
+    const from = await loadEnvironment(requireString(values, "from", "promote"), { root: io.cwd, vars: io.env });
+    const to = await loadEnvironment(requireString(values, "to", "promote"), { root: io.cwd, vars: io.env });
     const moves = await planMoves(values, from, to, io);
     const srcOverride = optionalString(values, "source-registry");
     const dstOverride = optionalString(values, "dest-registry");

@@ -28,7 +28,7 @@ export const pushImageCommand: Command = {
     skopeo: { type: "string" },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "push-image"), { root: io.cwd });
+    const env = await loadEnvironment(requireString(values, "env", "push-image"), { root: io.cwd, vars: io.env });
     const archive = path.resolve(io.cwd, requireString(values, "archive", "push-image"));
     const repository = requireString(values, "repository", "push-image");
     const tags = listOption(values, "tag");

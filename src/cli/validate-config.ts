@@ -3,7 +3,7 @@ import { describeError, PipelineError, userError } from "../errors.js";
 import { optionalString, type Command } from "./command.js";
 
 type Checked =
-  | { name: string; ok: true; account: string; region: string; services: string[] }
+  | { name: string; ok: true; account: string; region: string; services: string[]; emulator: boolean }
   | { name: string; ok: false; error: string };
 
 /**
@@ -21,9 +21,11 @@ export const validateConfigCommand: Command = {
     const checked: Checked[] = [];
     for (const name of names) {
       try {
-        const env = await loadEnvironment(name, { root: io.cwd });
+        const env = await loadEnvironment(name, { root: io.cwd, vars: io.env });
         const services = env.services.map((s) => s.name);
-        checked.push({ name, ok: true, account: env.aws.accountId, region: env.aws.region, services });
+        // An emulator environment (aws.endpoint set): the module starts or binds an emulator for it.
+        const emulator = env.aws.endpoint !== undefined;
+        checked.push({ name, ok: true, account: env.aws.accountId, region: env.aws.region, services, emulator });
       } catch (err) {
         if (!(err instanceof PipelineError) || err.source !== "user") throw err;
         checked.push({ name, ok: false, error: describeError(err) });

@@ -1,5 +1,6 @@
 import { access, readdir } from "node:fs/promises";
 import path from "node:path";
+import { withEndpointOverride } from "./emulator.js";
 import type { z } from "zod";
 import { userError } from "../errors.js";
 import { parseStrictJson, readTextFile } from "./json-text.js";
@@ -11,6 +12,8 @@ const SCHEMA_FILE = "schema.json";
 export interface LoadOptions {
   /** Repository root holding environments/. */
   root: string;
+  /** Process variables: ECS_PIPELINE_AWS_ENDPOINT redirects an emulator environment (emulator.ts). */
+  vars?: NodeJS.ProcessEnv;
 }
 
 /** Names of the environments defined under `<root>/environments`, sorted. */
@@ -68,7 +71,7 @@ export async function loadEnvironment(name: string, options: LoadOptions): Promi
     );
   }
   await checkRepoFiles(result.data, file, options.root);
-  return result.data;
+  return withEndpointOverride(result.data, options.vars ?? {});
 }
 
 /** Files the environment names that must already exist in the repository: the var file and patches. */

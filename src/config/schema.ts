@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { emulatorEndpointProblem } from "./emulator.js";
 import { ecrRepositoryName, region, repoPath, roleArn, roleMismatch, urlWith } from "./rules.js";
 
 /**
@@ -81,9 +82,14 @@ export const environmentSchema = z
         region,
         endpoint: z
           .string()
-          .url()
+          .superRefine((value, ctx) => {
+            const problem = emulatorEndpointProblem(value);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          })
           .optional()
-          .describe("Send every AWS call here instead of AWS (a local emulator). Never set for real accounts."),
+          .describe(
+            "Send every AWS call here instead of AWS: an emulator on loopback or a service name bound beside the step. Refused for any other host; never set for real accounts.",
+          ),
         roles: z
           .object({
             plan: roleArn.optional(),
