@@ -13,6 +13,7 @@ import { imageCommands } from "./image-commands.js";
 import { deployServiceCommand } from "./deploy-service.js";
 import { rollbackCommand } from "./rollback.js";
 import { unlockServiceCommand } from "./unlock-service.js";
+import { emulatorBootstrapCommand } from "./emulator-bootstrap.js";
 
 /** Every verb the CLI knows, in the order `--help` lists them. */
 export const commands: Command[] = [
@@ -24,6 +25,7 @@ export const commands: Command[] = [
   githubOidcTokenCommand,
   containerCredentialsCommand,
   validateTerraformCommand,
+  emulatorBootstrapCommand,
   planCommand,
   applyCommand,
   ...imageCommands,
