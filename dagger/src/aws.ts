@@ -6,6 +6,7 @@
  * the environment's role for the step's purpose and check the account before anything else.
  */
 import type { Container, Secret } from "@dagger.io/dagger";
+import { withEmulator, type Emulator } from "./emulator.js";
 
 /** The base identity; any may be absent (the core says which are needed). */
 export interface BaseIdentity {
@@ -19,10 +20,12 @@ export interface BaseIdentity {
   githubOidcRequestToken?: Secret;
   /** CodeBuild/ECS: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, resolved by the core inside each step. */
   awsContainerCredentialsUri?: Secret;
+  /** An emulator environment's AWS for this call (emulator.ts): bound into every AWS step. */
+  emulator?: Emulator;
 }
 
 /** The variables the core reads (src/aws/credentials.ts CREDENTIAL_ENV, and the SDK's container provider), Secret by Secret. */
-const VARIABLES: [keyof BaseIdentity, string][] = [
+const VARIABLES: [Exclude<keyof BaseIdentity, "emulator">, string][] = [
   ["awsAccessKeyId", "AWS_ACCESS_KEY_ID"],
   ["awsSecretAccessKey", "AWS_SECRET_ACCESS_KEY"],
   ["awsSessionToken", "AWS_SESSION_TOKEN"],
@@ -46,8 +49,15 @@ export function withAwsIdentity(container: Container, identity: BaseIdentity, pr
   if (Boolean(identity.githubOidcRequestUrl) !== Boolean(identity.githubOidcRequestToken)) {
     throw new Error("Pass both --github-oidc-request-url and --github-oidc-request-token, or neither");
   }
-  return VARIABLES.reduce((c, [field, name]) => {
+  const withSecrets = VARIABLES.reduce((c, [field, name]) => {
     const value = identity[field];
     return value ? c.withSecretVariable(`${prefix}${name}`, value) : c;
   }, container);
+  if (!identity.emulator) return withSecrets;
+  // The emulator takes any keys; without the caller's, placeholders (they open nothing).
+  const given = VARIABLES.some(([field]) => identity[field] !== undefined);
+  const keyed = given
+    ? withSecrets
+    : withSecrets.withEnvVariable("AWS_ACCESS_KEY_ID", "emulator").withEnvVariable("AWS_SECRET_ACCESS_KEY", "emulator");
+  return withEmulator(keyed, identity.emulator);
 }

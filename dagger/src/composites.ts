@@ -118,6 +118,9 @@ export interface DeployOptions {
   promotedFrom?: string;
   /** With promotedFrom: promote what this commit published instead of what runs there now. */
   promoteCommit?: string;
+  /** Only these services / platforms (empty: all of the environment's). */
+  services?: string[];
+  platforms?: string[];
 }
 
 interface Published {
@@ -192,7 +195,8 @@ const gateOf = (o: DeployOptions) => ({
 const imageCount = (state: DeployState) => [...state.built.values()].flat().length;
 
 async function buildImages(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
-  state.plan = await buildPlan(source, o.env, { services: [], platforms: [], commit: o.commitSha });
+  const selection = { services: o.services ?? [], platforms: o.platforms ?? [], commit: o.commitSha };
+  state.plan = await buildPlan(source, o.env, selection);
   state.built = await buildAllImages(source, state.plan);
   return `${state.built.size} services, ${imageCount(state)} images`;
 }

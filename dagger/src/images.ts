@@ -4,15 +4,7 @@
  * and with what (contexts, platforms, Trivy's container, secrets); the core CLI decides what
  * (build-plan, scan-gate, verify-scan, push-image, promote), as everywhere else.
  */
-import {
-  dag,
-  ReturnType,
-  type Container,
-  type Directory,
-  type File,
-  type Platform,
-  type Service,
-} from "@dagger.io/dagger";
+import { dag, ReturnType, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { attachScans, promoter } from "./promotion.js";
 import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
@@ -207,10 +199,9 @@ export interface PublishOptions {
   /** How publish gates the images it scans itself; default: fail at CRITICAL, no ignores. */
   gate?: GateSettings;
   allowUnscanned: boolean;
-  /** Who logs in to ECR (the environment's deploy role is assumed with it). */
+  /** Who logs in to ECR (the environment's deploy role is assumed with it); for an emulator
+   * environment, its emulator, whose registry stands in for ECR. */
   identity: BaseIdentity;
-  /** A registry service standing in for ECR (the local rehearsal: the emulator's ECR takes no layers). */
-  standIn?: Service;
   dryRun: boolean;
 }
 
@@ -270,8 +261,9 @@ async function pushService(source: Directory, o: PublishOptions, t: BuildTarget,
   const args = [...CORE_CLI, "push-image", "--env", o.plan.env, "--archive", "/push/image.tar"];
   args.push("--repository", t.ecrRepository, ...tags.flatMap((tag) => ["--tag", tag]));
   let pusher = withAwsIdentity(everyCall(promoter(source)), o.identity).withMountedFile("/push/image.tar", archive);
-  if (o.standIn) {
-    pusher = pusher.withServiceBinding(STAND_IN_HOST, o.standIn);
+  const standIn = o.identity.emulator?.registry;
+  if (standIn) {
+    pusher = pusher.withServiceBinding(STAND_IN_HOST, standIn);
     args.push("--registry", `${STAND_IN_HOST}:${STAND_IN_PORT}`, "--insecure-registry");
   }
   const out = JSON.parse(await pusher.withExec(args).stdout()) as { references: string[] };

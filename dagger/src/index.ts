@@ -8,8 +8,10 @@ import {
   type Directory,
   type File,
   type Secret,
+  type Service,
 } from "@dagger.io/dagger";
 import { lintToolbox, SOURCE_IGNORE } from "./containers.js";
+import { endpointOnly, isEmulated, startEmulator } from "./emulator.js";
 import type { BaseIdentity } from "./aws.js";
 import { buildAllImages, buildPlan, publishImages, scanBuilt, scanContainer } from "./images.js";
 import { deployMode, promoteImages } from "./promotion.js";
@@ -45,6 +47,7 @@ export class EcsPipeline {
   githubOidcRequestUrl?: Secret;
   githubOidcRequestToken?: Secret;
   awsContainerCredentialsUri?: Secret;
+  awsEndpoint?: Service;
 
   /**
    * The AWS identity every function that reaches AWS uses, given once before the function:
@@ -67,6 +70,11 @@ export class EcsPipeline {
     githubOidcRequestToken?: Secret,
     /** CodeBuild: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, read into keys right before each AWS step. */
     awsContainerCredentialsUri?: Secret,
+    /**
+     * An emulator environment's (local) AWS: your own emulator, e.g. tcp://localhost:5000. Without it,
+     * local starts the project's emulator (emulator/server.py) for the call. Refused for real accounts.
+     */
+    awsEndpoint?: Service,
   ) {
     this.awsAccessKeyId = awsAccessKeyId;
     this.awsSecretAccessKey = awsSecretAccessKey;
@@ -75,6 +83,20 @@ export class EcsPipeline {
     this.githubOidcRequestUrl = githubOidcRequestUrl;
     this.githubOidcRequestToken = githubOidcRequestToken;
     this.awsContainerCredentialsUri = awsContainerCredentialsUri;
+    this.awsEndpoint = awsEndpoint;
+  }
+
+  /**
+   * The identity for a call on `env`, with its emulator when the environment is emulated
+   * (local): the caller's --aws-endpoint, or the project's emulator started for the call.
+   * A real environment never gets one; the core refuses --aws-endpoint for it.
+   */
+  private async aws(source: Directory, env: string): Promise<BaseIdentity> {
+    const identity = this.identity();
+    if (!(await isEmulated(source, env))) {
+      return this.awsEndpoint ? { ...identity, emulator: await endpointOnly(this.awsEndpoint) } : identity;
+    }
+    return { ...identity, emulator: await startEmulator(source, env, identity, this.awsEndpoint) };
   }
 
   /** The constructor's identity, as the helpers take it. */
@@ -297,7 +319,7 @@ export class EcsPipeline {
   ): Promise<string> {
     const plan = await buildPlan(source, env, { services, platforms: [], commit: commitSha });
     const built = await buildAllImages(source, plan);
-    const identity = this.identity();
+    const identity = await this.aws(source, env);
     const gate = { threshold, ignoreFile, dbRepository };
     return publishImages(source, { plan, built, scans, gate, allowUnscanned, identity, dryRun });
   }
@@ -398,7 +420,7 @@ export class EcsPipeline {
     /** Seconds to wait for the state lock before failing. */
     lockTimeout = 60,
   ): Promise<Directory> {
-    const identity = this.identity();
+    const identity = await this.aws(source, env);
     return planDirectory(source, { env, lockTimeout, identity });
   }
 
@@ -428,7 +450,7 @@ export class EcsPipeline {
     /** Seconds to wait for the state lock before failing. */
     lockTimeout = 60,
   ): Promise<string> {
-    const identity = this.identity();
+    const identity = await this.aws(source, env);
     return applyPlan(source, { env, plan, confirm, dryRun, lockTimeout, identity });
   }
 
@@ -482,7 +504,7 @@ export class EcsPipeline {
       keepRevisions,
       roleArn,
     });
-    const identity = this.identity();
+    const identity = await this.aws(source!, env);
     return runEcsVerb(source!, args, identity);
   }
 
@@ -533,7 +555,7 @@ export class EcsPipeline {
       keepRevisions,
       roleArn,
     });
-    const identity = this.identity();
+    const identity = await this.aws(source!, env);
     return runEcsVerb(source!, args, identity);
   }
 
@@ -599,7 +621,7 @@ export class EcsPipeline {
     /** Fail when a step fails (default). false: return the run and its results either way (CI then runs `verdict`). */
     failOnFailure = true,
   ): Promise<PipelineRun> {
-    const identity = this.identity();
+    const identity = await this.aws(source, env);
     const raw = rawResults();
     const recorder = new StepRecorder();
     const meta = { pipeline: `pullRequest ${env}`, function: "pullRequest", env };
@@ -645,14 +667,19 @@ export class EcsPipeline {
     dbRepository?: string,
     /** Build, scan, plan and check everything; push, apply and deploy nothing. */
     dryRun = false,
+    /** Build, publish and deploy only these services (default: all), e.g. mcpo for a quick rehearsal. */
+    services: string[] = [],
+    /** Build only these platforms (default: the config's), e.g. linux/amd64 for a quick rehearsal. */
+    platforms: string[] = [],
     /** Fail when a step fails (default). false: return the run and its results either way (CI then runs `verdict`). */
     failOnFailure = true,
     /** Promoted environments only (prod): promote what this commit published in the source environment instead of what runs there now. */
     promoteCommit?: string,
   ): Promise<PipelineRun> {
-    const identity = this.identity();
+    const identity = await this.aws(source, env);
     const { from: promotedFrom } = await deployMode(source, env);
-    const options = { env, commitSha, confirm, threshold, ignoreFile, dbRepository, dryRun, identity };
+    const gate = { threshold, ignoreFile, dbRepository };
+    const options = { env, commitSha, confirm, ...gate, dryRun, identity, services, platforms };
     const promotion = { promotedFrom, promoteCommit };
     const raw = rawResults();
     const meta = { pipeline: `deploy ${env}${dryRun ? " (dry run)" : ""}`, function: "deploy", env, commit: commitSha };
@@ -684,7 +711,7 @@ export class EcsPipeline {
     /** Fail when a step fails (default). false: return the run and its results either way (CI then runs `verdict`). */
     failOnFailure = true,
   ): Promise<PipelineRun> {
-    const identity = this.identity();
+    const identity = await this.aws(source, env);
     const raw = rawResults();
     const meta = { pipeline: `detectDrift ${env}`, function: "detectDrift", env };
     return pipelineRun(

@@ -5,7 +5,8 @@
  * sarif/ (every SARIF log, one category per run). The CIs upload that directory.
  */
 import { dag, ReturnType, type Directory } from "@dagger.io/dagger";
-import { CORE_CLI, coreToolbox, everyCall, motoService, testMachine } from "./containers.js";
+import { CORE_CLI, coreToolbox, everyCall, testMachine } from "./containers.js";
+import { projectEmulator } from "./emulator.js";
 import type { PipelineResult } from "./pipeline-runner.js";
 
 /** A run's outcome as the composites return it; index.ts hands it out as a PipelineRun. */
@@ -83,9 +84,7 @@ const TEST_SCRIPT = [
  * service; never served from cache. Does not throw when tests fail: the caller decides.
  */
 export async function runTests(source: Directory): Promise<TestRun> {
-  const moto = motoService(source).asService({
-    args: ["python", "/srv/emulator/server.py", "--host", "0.0.0.0", "--port", "5000"],
-  });
+  const moto = projectEmulator(source);
   const ran = everyCall(testMachine(source))
     .withServiceBinding("moto", moto)
     .withEnvVariable("MOTO_ENDPOINT", "http://moto:5000")

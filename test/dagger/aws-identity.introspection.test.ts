@@ -28,8 +28,9 @@ async function functions(): Promise<Record<string, RegisteredFunction>> {
 describe("the AWS identity of the Dagger module", () => {
   it("is declared once, as the seven optional Secrets of the constructor (`dagger call --aws-... <function>`)", async () => {
     const ctor = await constructorArgs();
-    expect(Object.keys(ctor)).toEqual(IDENTITY);
-    for (const [arg, a] of Object.entries(ctor)) {
+    expect(Object.keys(ctor)).toEqual([...IDENTITY, "awsEndpoint"]);
+    for (const arg of IDENTITY) {
+      const a = ctor[arg]!;
       expect({ type: a.type, optional: a.optional, defaultValue: a.defaultValue }, arg).toEqual({
         type: "Secret",
         optional: true,
@@ -38,9 +39,16 @@ describe("the AWS identity of the Dagger module", () => {
     }
   });
 
+  it("takes an emulator for the local environment as an optional Service (`--aws-endpoint tcp://localhost:5000`)", async () => {
+    const endpoint = (await constructorArgs()).awsEndpoint!;
+    expect({ type: endpoint.type, optional: endpoint.optional }).toEqual({ type: "Service", optional: true });
+    expect(endpoint.description).toMatch(/tcp:\/\/localhost:5000/);
+    expect(endpoint.description).toMatch(/Refused for real accounts/);
+  });
+
   it("documents each argument in its own words, which is the `dagger call --help` of each flag", async () => {
     const docs = Object.fromEntries(Object.entries(await constructorArgs()).map(([arg, a]) => [arg, a.description]));
-    expect(new Set(Object.values(docs)).size).toBe(IDENTITY.length);
+    expect(new Set(Object.values(docs)).size).toBe(IDENTITY.length + 1);
     for (const text of Object.values(docs)) expect(text).not.toBe("");
     expect(docs.githubOidcRequestUrl).toMatch(/ACTIONS_ID_TOKEN_REQUEST_URL.*fresh OIDC token/);
     expect(docs.awsContainerCredentialsUri).toMatch(/AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/);

@@ -60,6 +60,8 @@ describe("the composite Dagger functions as the engine would register them", () 
       ["ignoreFile", "File", true, undefined],
       ["dbRepository", "string", true, undefined],
       ["dryRun", "boolean", false, false],
+      ["services", "[string]", true, undefined],
+      ["platforms", "[string]", true, undefined],
       ["failOnFailure", "boolean", false, true],
       ["promoteCommit", "string", true, undefined],
     ]);
