@@ -84,6 +84,35 @@ describe("ecs-pipeline container-credentials", () => {
     expect(session.identity.arn).toContain("assumed-role/platform-dev-deploy");
   });
 
+  it("needs no keys read out beforehand: with only the URI, the core's SDK reads them inside the step and assumes the role", async () => {
+    // What the Dagger module passes a CodeBuild step now: the URI as a Secret variable, nothing
+    // else. The SDK's default chain (container provider) reads the process's own environment.
+    const saved = { ...process.env };
+    const keyNames = new Set(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"]);
+    process.env = Object.fromEntries(Object.entries(saved).filter(([name]) => !keyNames.has(name)));
+    process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = fullUri;
+    const before = authSeen.length;
+    try {
+      const env = {
+        name: "dev",
+        aws: {
+          accountId: "123456789012",
+          region: "eu-west-1",
+          endpoint: moto.endpoint,
+          roles: { deploy: "arn:aws:iam::123456789012:role/platform-dev-deploy" },
+        },
+      } as EnvironmentConfig;
+      const session = await openSession(env, {
+        purpose: "deploy",
+        vars: { AWS_CONTAINER_CREDENTIALS_FULL_URI: fullUri },
+      });
+      expect(session.identity.arn).toContain("assumed-role/platform-dev-deploy");
+      expect(authSeen.length).toBeGreaterThan(before);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it("sends the authorization token when the endpoint requires one", async () => {
     await run({ AWS_CONTAINER_CREDENTIALS_FULL_URI: fullUri, AWS_CONTAINER_AUTHORIZATION_TOKEN: "auth-123" });
     expect(authSeen.at(-1)).toBe("auth-123");
