@@ -29,7 +29,10 @@ export const attachAttestationsCommand: Command = {
     json: { type: "boolean", default: false },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "attach-attestations"), { root: io.cwd });
+    const env = await loadEnvironment(requireString(values, "env", "attach-attestations"), {
+      root: io.cwd,
+      vars: io.env,
+    });
     const commit = requireString(values, "commit", "attach-attestations");
     const dir = path.resolve(io.cwd, requireString(values, "attestations", "attach-attestations"));
     const attestations = await readAttestationDir(dir);
