@@ -7,3 +7,4 @@ state_bucket      = "platform-tfstate-111111111111"
 state_key         = "platform/dev.tfstate"
 lock_table        = "platform-tflock"
 github_repository = "example-org/ecs-pipeline"
+ecr_keep_images   = 30

@@ -12,7 +12,6 @@ certificate_arn         = null
 alb_deletion_protection = false
 
 log_retention_days = 7
-ecr_keep_images    = 30
 
 services = {
   "open-webui"      = { cpu = 1024, memory = 2048, desired_count = 1, port = 8080 }
@@ -21,5 +20,4 @@ services = {
 }
 
 # The local environment runs against an emulator: nothing is kept.
-ecr_force_delete            = true
 secret_recovery_window_days = 0

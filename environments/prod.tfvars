@@ -12,7 +12,6 @@ certificate_arn         = "arn:aws:acm:eu-west-1:333333333333:certificate/000000
 alb_deletion_protection = true
 
 log_retention_days = 365
-ecr_keep_images    = 30
 
 services = {
   "open-webui"      = { cpu = 1024, memory = 2048, desired_count = 2, port = 8080 }

@@ -8,3 +8,4 @@ state_key         = "platform/staging.tfstate"
 lock_table        = "platform-tflock"
 github_repository = "example-org/ecs-pipeline"
 promote_to_environments = ["prod"]
+ecr_keep_images   = 30

@@ -12,7 +12,6 @@ certificate_arn         = null
 alb_deletion_protection = true
 
 log_retention_days = 90
-ecr_keep_images    = 30
 
 services = {
   "open-webui"      = { cpu = 1024, memory = 2048, desired_count = 1, port = 8080 }

@@ -14,6 +14,8 @@ import { deployServiceCommand } from "./deploy-service.js";
 import { rollbackCommand } from "./rollback.js";
 import { unlockServiceCommand } from "./unlock-service.js";
 import { emulatorBootstrapCommand } from "./emulator-bootstrap.js";
+import { statusCommand } from "./status.js";
+import { waitServicesCommand } from "./wait-services.js";
 
 /** Every verb the CLI knows, in the order `--help` lists them. */
 export const commands: Command[] = [
@@ -32,4 +34,6 @@ export const commands: Command[] = [
   deployServiceCommand,
   rollbackCommand,
   unlockServiceCommand,
+  statusCommand,
+  waitServicesCommand,
 ];

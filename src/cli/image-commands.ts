@@ -5,6 +5,7 @@ import { applyPatchCommand, buildPlanCommand, buildRecordCommand } from "./build
 import { ecrLoginCommand } from "./ecr-login.js";
 import { promoteCommand } from "./promote.js";
 import { pushImageCommand } from "./push-image.js";
+import { pushImagesCommand } from "./push-images.js";
 import { scanGateCommand, scanImageCommand } from "./scan-image.js";
 import { verifyScanCommand } from "./verify-scan.js";
 
@@ -19,6 +20,7 @@ export const imageCommands: Command[] = [
   ecrLoginCommand,
   pushImageCommand,
   attachAttestationsCommand,
+  pushImagesCommand,
   promoteCommand,
   deployModeCommand,
 ];

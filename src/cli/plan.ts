@@ -1,4 +1,7 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { userError } from "../errors.js";
+import type { PublishedRef } from "../terraform/platform-inputs.js";
 import { loadEnvironment } from "../config/load.js";
 import { formatProgress } from "../terraform/progress.js";
 import { plan } from "../terraform/plan.js";
@@ -8,11 +11,12 @@ import { optionalInt, requireString, type Command, type OptionValues } from "./c
 export const planCommand: Command = {
   name: "plan",
   summary: "Plan an environment's Terraform (after the AWS account guard) into a plan directory",
-  usage: "plan --env NAME [--out DIR] [--lock-timeout SECONDS] [--json]",
+  usage: "plan --env NAME [--out DIR] [--lock-timeout SECONDS] [--published FILE] [--json]",
   options: {
     env: { type: "string" },
     out: { type: "string" },
     "lock-timeout": { type: "string" },
+    published: { type: "string" },
     json: { type: "boolean", default: false },
   },
   async run(values, _positionals, io) {
@@ -25,6 +29,7 @@ export const planCommand: Command = {
       outDir,
       vars: io.env,
       lockTimeoutSeconds: lockTimeout(values),
+      published: await readPublished(io.cwd, values),
       onProgress: (e) => io.log(formatProgress(e)),
     });
     if (values.json) io.out(JSON.stringify({ outDir, meta: result.meta }, null, 2));
@@ -32,6 +37,22 @@ export const planCommand: Command = {
     return 0;
   },
 };
+
+/** The images publish pushed (push-images --json output), for the first apply; [] without --published. */
+async function readPublished(cwd: string, values: OptionValues): Promise<PublishedRef[]> {
+  const file = typeof values.published === "string" && values.published ? path.resolve(cwd, values.published) : "";
+  if (!file) return [];
+  try {
+    const doc = JSON.parse(await readFile(file, "utf8")) as { images?: PublishedRef[] };
+    return (doc.images ?? []).filter((i) => typeof i.service === "string" && Array.isArray(i.references));
+  } catch (err) {
+    throw userError(
+      "cli.bad-published",
+      `plan: --published ${file}: ${(err as Error).message}`,
+      "Pass the JSON push-images --json (publish) printed.",
+    );
+  }
+}
 
 /** Reads --lock-timeout as whole seconds (0 to an hour); 60 when absent. */
 export function lockTimeout(values: OptionValues): number {

@@ -45,9 +45,21 @@ export const serviceSchema = z
       .object({
         context: buildContext,
         dockerfile: repoPath.default("Dockerfile").describe("Dockerfile path inside the context."),
-        platforms: z.array(platform).min(1).default(["linux/amd64", "linux/arm64"]),
+        platforms: z
+          .array(platform)
+          .min(1)
+          .optional()
+          .describe("Platforms to build; default: the one runtimePlatform.cpuArchitecture runs on."),
       })
       .strict(),
+    runtimePlatform: z
+      .object({
+        cpuArchitecture: z
+          .enum(["X86_64", "ARM64"])
+          .describe("CPU architecture the service's Fargate tasks run on (the task definition's runtime_platform)."),
+      })
+      .strict()
+      .default({ cpuArchitecture: "X86_64" }),
     ecs: z
       .object({
         cluster: z.string().min(1),

@@ -5,14 +5,15 @@ import type { ServiceConfig } from "../config/schema.js";
 import { awsError } from "./api.js";
 import type { EcsContext } from "./context.js";
 import { recordBaseline } from "./baseline.js";
-import { deployTags } from "./history.js";
+import { deployTags, familyOf } from "./history.js";
 import { parseImageRef } from "./image-ref.js";
 import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
 import { pick, rolloutFor } from "./rollout.js";
 import { settle } from "./settle.js";
-import { describeService, describeTaskDefinition } from "./service.js";
+import { MANAGED_BY, terraformRevision } from "./ownership.js";
+import { describeService, describeTaskDefinition, type DescribedTaskDefinition } from "./service.js";
 import { diffTaskDefinitions, renderTaskDefinition, toInput } from "./task-definition.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
 
@@ -42,7 +43,8 @@ async function deployWith(
   const svc = await describeService(ctx.ecs, cluster, ecsService);
   const from = svc.taskDefinition ?? "";
   const current = await describeTaskDefinition(ctx.ecs, from);
-  const rendered = renderTaskDefinition(current.taskDefinition, { containers, image: options.image });
+  const source = await renderSource(ctx, current, from, options.onProgress);
+  const rendered = renderTaskDefinition(source.described.taskDefinition, { containers, image: options.image });
   const label = shortTaskDefinition(from);
   const diff = diffTaskDefinitions(
     label,
@@ -50,6 +52,11 @@ async function deployWith(
     label.replace(/:\d+$/, ":new"),
     rendered.input,
   );
+  // Nothing differs from what runs: force a new deployment of it. The image differs from
+  // Terraform's revision only where the deployer swapped it: register a copy. Otherwise
+  // Terraform's revision is exactly what should run: roll it out as it is.
+  const unchanged = diff === "";
+  const reuse = !unchanged && rendered.unchanged ? source.arn : undefined;
   options.onProgress(
     diff
       ? { kind: "diff", text: diff }
@@ -67,10 +74,11 @@ async function deployWith(
       ecsService,
       account: ctx.identity.account,
       from,
-      to: rendered.unchanged ? from : "",
+      to: unchanged ? from : (reuse ?? ""),
       diff,
       image: options.image,
-      forcedNewDeployment: rendered.unchanged,
+      forcedNewDeployment: unchanged,
+      renderedFrom: source.arn,
     },
     started,
   );
@@ -79,21 +87,51 @@ async function deployWith(
   const r = rolloutFor({ ctx, env: options.env, cfg, svc, progress: options.onProgress, ...pick(options) });
   const warnings: string[] = [];
   await recordBaseline(r, svc, current, warnings);
-  const to = rendered.unchanged
+  const to = unchanged
     ? from
-    : await register(
+    : (reuse ??
+      (await register(
         ctx,
         current.taskDefinition,
         rendered.input,
-        deployTags(current.tags, from, new Date(), { cluster, service: ecsService }),
-      );
-  if (!rendered.unchanged) r.actions.push(`registered ${shortTaskDefinition(to)}`);
+        deployTags(source.described.tags, from, new Date(), { cluster, service: ecsService }),
+      )));
+  if (!unchanged && !reuse) r.actions.push(`registered ${shortTaskDefinition(to)}`);
   const result = await settle(r, { ...base, to }, started, {
     restoredIsStable: true,
-    family: current.taskDefinition.family ?? "",
+    family: source.described.taskDefinition.family ?? "",
     ...(options.keepRevisions !== undefined ? { keepRevisions: options.keepRevisions } : {}),
   });
   return { ...result, warnings: [...warnings, ...result.warnings] };
+}
+
+/**
+ * What the new revision is rendered from: the revision Terraform last registered for the
+ * service's family (so a change Terraform made to environment, secrets, cpu or memory
+ * reaches the service through this deploy's watch, health check and restore), or the running
+ * revision when Terraform registered none (said as a warning: infrastructure changes then
+ * reach the service only through a deploy that starts from a Terraform revision).
+ */
+async function renderSource(
+  ctx: EcsContext,
+  current: DescribedTaskDefinition,
+  from: string,
+  progress: ProgressSink,
+): Promise<{ arn: string; described: DescribedTaskDefinition }> {
+  const family = current.taskDefinition.family ?? familyOf(from);
+  const arn = await terraformRevision(ctx.ecs, family);
+  if (!arn) {
+    progress({
+      kind: "warning",
+      message: `no revision of ${family} is tagged ${MANAGED_BY.key}=${MANAGED_BY.terraform}: rendering from the running ${shortTaskDefinition(from)}`,
+    });
+    return { arn: from, described: current };
+  }
+  progress({
+    kind: "step",
+    message: `rendering from ${shortTaskDefinition(arn)}, the revision Terraform registered last`,
+  });
+  return { arn, described: arn === from ? current : await describeTaskDefinition(ctx.ecs, arn) };
 }
 
 /** A second rollout on top of one in flight would make "the revision running before" ambiguous. */

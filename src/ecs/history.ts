@@ -30,6 +30,9 @@ export function historyKeys(scope: HistoryScope) {
   };
 }
 
+/** Set by Terraform on the revisions it registers (see ownership.ts); never by the deployer. */
+export const MANAGED_BY = { key: "ecs-pipeline:managed-by", terraform: "terraform" } as const;
+
 /**
  * `restored-unhealthy`: the deployer went back to it after a failure but its health check
  * failed; `interrupted`: a rollout of it was abandoned on SIGINT/SIGTERM.
@@ -153,7 +156,20 @@ export async function pruneRevisions(
   const arns = (out.taskDefinitionArns ?? [])
     .filter((a) => familyOf(a) === family)
     .sort((a, b) => revisionOf(b) - revisionOf(a));
-  const doomed = arns.slice(Math.max(keep, 0)).filter((a) => !protect.includes(a));
+  const candidates = arns.slice(Math.max(keep, 0)).filter((a) => !protect.includes(a));
+  // Terraform's revisions are Terraform's to deregister: deregistering the one in its state
+  // would make every later plan want to register it again (drift) and leave nothing to
+  // render the next deploy from.
+  const doomed: string[] = [];
+  for (const arn of candidates) {
+    const tags = await ecs.listTagsForResource({ resourceArn: arn }).then(
+      (o) => o.tags ?? [],
+      (err: unknown) => {
+        throw awsError(`read tags of ${arn}`, err);
+      },
+    );
+    if (tagValue(tags, MANAGED_BY.key) !== MANAGED_BY.terraform) doomed.push(arn);
+  }
   for (const arn of doomed) {
     await ecs.deregisterTaskDefinition({ taskDefinition: arn }).catch((err: unknown) => {
       throw awsError(`deregister task definition ${arn}`, err, "The role needs ecs:DeregisterTaskDefinition.");

@@ -18,6 +18,8 @@ export interface DeployResult {
   /** Task definition the service runs when we finished. */
   running: string;
   image?: string;
+  /** Revision the new one was rendered from (Terraform's latest, or the running one); deploy only. */
+  renderedFrom?: string;
   diff: string;
   forcedNewDeployment: boolean;
   failure?: Failure;
@@ -64,6 +66,7 @@ export interface ResultStart {
   to: string;
   diff: string;
   image?: string;
+  renderedFrom?: string;
   forcedNewDeployment?: boolean;
 }
 

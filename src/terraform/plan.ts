@@ -4,10 +4,11 @@ import type { EnvironmentConfig } from "../config/schema.js";
 import { PipelineError, userError } from "../errors.js";
 import { describeBackend } from "./backend.js";
 import { sha256, type Fingerprint } from "./fingerprint.js";
-import { PLAN_FILES, isPlanDirFile, partFile, type PlanMeta } from "./plan-dir.js";
+import { PLAN_FILES, PLATFORM_INPUTS_FILE, isPlanDirFile, partFile, type PlanMeta } from "./plan-dir.js";
 import type { TerraformProgress } from "./progress.js";
 import { renderSummary, summaryParts } from "./render.js";
 import { countsLine, summarizePlan, type PlanSummary } from "./summary.js";
+import { platformInputs, type PublishedRef } from "./platform-inputs.js";
 import { runTofu, tofuVersion } from "./tofu.js";
 import { currentFingerprint, initBackend, openWorkspace, type Workspace } from "./workspace.js";
 
@@ -26,6 +27,8 @@ export interface PlanOptions {
   /** Size limit of one summary part. Default: under GitHub's comment limit. */
   maxPartChars?: number;
   tofuBin?: string;
+  /** What publish pushed (push-images --json): the first apply's images. */
+  published?: PublishedRef[];
   onProgress?: (event: TerraformProgress) => void;
 }
 
@@ -54,6 +57,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   for (const name of previous) await rm(path.join(outDir, name), { force: true });
   await mkdir(outDir, { recursive: true });
   const planFile = path.join(outDir, PLAN_FILES.plan);
+  const inputsFile = await writePlatformInputs(ws, outDir, options.published ?? [], onProgress);
   onProgress?.({ kind: "step", message: `tofu plan with ${env.terraform.varFile}` });
   await runTofu(
     ws.tofu,
@@ -63,6 +67,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
       "-no-color",
       `-lock-timeout=${options.lockTimeoutSeconds ?? 60}s`,
       `-var-file=${ws.varFile}`,
+      ...(inputsFile ? [`-var-file=${inputsFile}`] : []),
       `-out=${planFile}`,
     ],
     { act: `plan ${env.name}` },
@@ -78,6 +83,26 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
   await writePlanDir(outDir, { json: shown.stdout, summary: renderSummary(summary, render), parts, fingerprint, meta });
   onProgress?.({ kind: "step", message: `plan for ${env.name}: ${countsLine(summary.counts)} (${parts.length} summary part(s))` });
   return { outDir, meta, summary, fingerprint, parts };
+}
+
+/**
+ * Writes the images and runtime platforms the pipeline gives the platform root (see
+ * platform-inputs.ts) next to the plan, where a reviewer sees what was planned with.
+ */
+async function writePlatformInputs(
+  ws: Workspace,
+  outDir: string,
+  published: PublishedRef[],
+  onProgress: PlanOptions["onProgress"],
+): Promise<string | undefined> {
+  const inputs = await platformInputs(ws.env, ws.session.config, published);
+  if (!inputs) return undefined;
+  const file = path.join(outDir, PLATFORM_INPUTS_FILE);
+  await writeFile(file, JSON.stringify(inputs, null, 2));
+  for (const [service, image] of Object.entries(inputs.images)) {
+    onProgress?.({ kind: "step", message: `image of ${service}: ${image}` });
+  }
+  return file;
 }
 
 /**

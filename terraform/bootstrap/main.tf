@@ -135,6 +135,28 @@ resource "aws_dynamodb_table" "lock" {
   deletion_protection_enabled = true
 }
 
+# The repositories the first publish pushes to, before the platform exists (the platform's
+# task definitions name images by digest in them). Tags are immutable (modules/ecr).
+module "ecr" {
+  source       = "../modules/ecr"
+  repositories = toset(var.ecr_repositories)
+  keep_images  = var.ecr_keep_images
+  kms_key_arn  = aws_kms_key.images.arn
+  force_delete = var.ecr_force_delete
+}
+
+resource "aws_kms_key" "images" {
+  description             = "Encrypts the ${var.environment} ECR repositories"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.state_key.json
+}
+
+resource "aws_kms_alias" "images" {
+  name          = "alias/${local.name}-images"
+  target_key_id = aws_kms_key.images.key_id
+}
+
 module "github_oidc" {
   source             = "../modules/github-oidc"
   name               = local.name

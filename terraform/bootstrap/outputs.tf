@@ -13,6 +13,11 @@ output "state_kms_key_arn" {
   value       = aws_kms_key.state.arn
 }
 
+output "ecr_repository_urls" {
+  description = "Repository URL by repository name."
+  value       = module.ecr.repository_urls
+}
+
 output "plan_role_arn" {
   description = "Put in environments/<env>.json as aws.roles.plan."
   value       = module.github_oidc.plan_role_arn

@@ -46,8 +46,20 @@ variable "create_oidc_provider" {
   default     = true
 }
 
+variable "ecr_keep_images" {
+  description = "Images kept per repository (scan records, tagged sha256-<hex>.scan, count too)."
+  type        = number
+  default     = 30
+}
+
+variable "ecr_force_delete" {
+  description = "Allow destroying repositories that still hold images."
+  type        = bool
+  default     = false
+}
+
 variable "ecr_repositories" {
-  description = "ECR repository names the deploy role may manage and push to."
+  description = "ECR repositories created here (the first publish needs them) and the deploy role may push to; must match environments/<env>.json services[].ecrRepository."
   type        = list(string)
   default     = ["platform/open-webui", "platform/bedrock-gateway", "platform/mcpo"]
 }

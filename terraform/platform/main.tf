@@ -87,12 +87,14 @@ module "domain" {
   alb_zone_id  = module.alb.zone_id
 }
 
-module "ecr" {
-  source       = "../modules/ecr"
-  repositories = toset(values(var.ecr_repositories))
-  keep_images  = var.ecr_keep_images
-  kms_key_arn  = aws_kms_key.platform.arn
-  force_delete = var.ecr_force_delete
+# The ECR repositories moved to terraform/bootstrap: the first publish needs them before the
+# platform exists. Forget them here without destroying them (import them into the bootstrap
+# state; README "First run").
+removed {
+  from = module.ecr
+  lifecycle {
+    destroy = false
+  }
 }
 
 module "secrets" {
@@ -117,5 +119,6 @@ module "ecs" {
   bedrock_model_arns       = var.bedrock_model_arns
   mcpo_config              = var.mcpo_config
   permissions_boundary_arn = local.permissions_boundary_arn
-  images                   = { for k, repo in var.ecr_repositories : k => "${module.ecr.repository_urls[repo]}:${var.initial_image_tag}" }
+  images                   = var.images
+  cpu_architectures        = var.cpu_architectures
 }

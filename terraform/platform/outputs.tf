@@ -13,11 +13,6 @@ output "service_names" {
   value       = module.ecs.service_names
 }
 
-output "ecr_repository_urls" {
-  description = "Repository URL by repository name."
-  value       = module.ecr.repository_urls
-}
-
 output "namespace" {
   description = "Cloud Map namespace of the private services."
   value       = module.ecs.namespace

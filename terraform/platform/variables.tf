@@ -69,32 +69,19 @@ variable "waf_acl_arn" {
   default     = null
 }
 
-variable "ecr_repositories" {
-  description = "ECR repository by service key; must match environments/<env>.json services[].ecrRepository."
+variable "images" {
+  description = "Image of each service key by digest (repository:tag@sha256:...). Set by the pipeline's plan (platform.tfvars.json): what Terraform registered last, or on the first apply the digests the first publish pushed. Never a placeholder."
   type        = map(string)
-  default = {
-    "open-webui"      = "platform/open-webui"
-    "bedrock-gateway" = "platform/bedrock-gateway"
-    "mcpo"            = "platform/mcpo"
+  validation {
+    condition     = alltrue([for image in values(var.images) : can(regex("@sha256:[0-9a-f]{64}$", image))])
+    error_message = "Every image must be pinned by digest (repository:tag@sha256:<64 hex>): publish first; the pipeline's plan passes what publish pushed."
   }
 }
 
-variable "ecr_keep_images" {
-  description = "Images kept per repository."
-  type        = number
-  default     = 30
-}
-
-variable "ecr_force_delete" {
-  description = "Allow destroying repositories that still hold images."
-  type        = bool
-  default     = false
-}
-
-variable "initial_image_tag" {
-  description = "Tag of the first task-definition revision; deploys replace it afterwards."
-  type        = string
-  default     = "bootstrap"
+variable "cpu_architectures" {
+  description = "cpu_architecture (X86_64 or ARM64) of each service key's runtime platform; set by the pipeline from environments/<env>.json services[].runtimePlatform, which the builds follow."
+  type        = map(string)
+  default     = {}
 }
 
 variable "services" {

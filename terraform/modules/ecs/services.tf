@@ -43,7 +43,24 @@ resource "aws_ecs_task_definition" "this" {
 
   runtime_platform {
     operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
+    cpu_architecture        = lookup(var.cpu_architectures, each.key, "X86_64")
+  }
+
+  # One owner per thing: Terraform owns this definition except the image. The deployer renders
+  # each new revision from the newest revision carrying this tag (src/ecs/ownership.ts),
+  # swapping only the image, so a change made here reaches the service in the next deploy.
+  tags = { "ecs-pipeline:managed-by" = "terraform" }
+
+  # A change here registers a new revision; keep the old one ACTIVE (the provider deregisters
+  # it by default), because a service may still run it and ECS refuses UpdateService to an
+  # INACTIVE revision, which a failed deploy's restore needs
+  # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html).
+  skip_destroy = true
+
+  # The deployer records its history on the revisions it runs (ecs-pipeline:status...); those
+  # tags are not Terraform's to remove.
+  lifecycle {
+    ignore_changes = [tags, tags_all]
   }
 
   container_definitions = jsonencode([{

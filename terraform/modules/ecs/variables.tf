@@ -39,8 +39,14 @@ variable "secret_arns" {
 }
 
 variable "images" {
-  description = "First image of each service (open-webui, bedrock-gateway, mcpo); later deploys register new revisions outside Terraform."
+  description = "Image of each service (open-webui, bedrock-gateway, mcpo) by digest: the one Terraform registered last, or the first publish's (the pipeline passes it)."
   type        = map(string)
+}
+
+variable "cpu_architectures" {
+  description = "cpu_architecture (X86_64 or ARM64) of each service's runtime platform; default X86_64. The builds follow it."
+  type        = map(string)
+  default     = {}
 }
 
 variable "services" {

@@ -50,7 +50,7 @@ describe("environment files", () => {
     expect(required).toEqual([false, false, true, false]);
   });
 
-  it("fills defaults a user may leave out: platforms, Dockerfile, deploy timeout, roles", async () => {
+  it("fills defaults a user may leave out: runtime platform, Dockerfile, deploy timeout, roles", async () => {
     const config = devConfig();
     const services = config.services as Array<{ build: Record<string, unknown> }>;
     delete services[0]!.build.platforms;
@@ -58,7 +58,8 @@ describe("environment files", () => {
     delete config.deploy;
     delete (config.aws as Record<string, unknown>).roles;
     const env = await loadEnvironment("dev", { root: scratchRepo({ "dev.json": config }) });
-    expect(env.services[0]!.build.platforms).toEqual(["linux/amd64", "linux/arm64"]);
+    expect(env.services[0]!.build.platforms).toBeUndefined(); // derived from the runtime platform
+    expect(env.services[0]!.runtimePlatform).toEqual({ cpuArchitecture: "X86_64" });
     expect(env.services[0]!.build.dockerfile).toBe("Dockerfile");
     expect(env.deploy.timeoutSeconds).toBe(900);
     expect(env.aws.roles).toEqual({});

@@ -26,7 +26,7 @@ describe("image tags", () => {
 });
 
 describe("the build matrix", () => {
-  it("lists every service of the environment with its context and both platforms by default", async () => {
+  it("lists every service with its context, built by default only for the platform its tasks run on", async () => {
     const env = await loadEnvironment("dev", { root });
     const matrix = buildMatrix(env, { services: [], platforms: [] });
     expect(matrix.map((t) => t.service)).toEqual(["open-webui", "bedrock-gateway", "mcpo"]);
@@ -35,13 +35,22 @@ describe("the build matrix", () => {
       ecrRepository: "platform/mcpo",
       context: { kind: "local", path: "services/mcpo" },
       dockerfile: "Dockerfile",
-      platforms: ["linux/amd64", "linux/arm64"],
+      platforms: ["linux/amd64"],
     });
     expect(matrix[1]?.context).toMatchObject({
       kind: "git",
       subdir: "src",
       commit: expect.stringMatching(/^[0-9a-f]{40}$/),
     });
+  });
+
+  it("follows an ARM64 runtime platform, and lets the config list platforms explicitly", async () => {
+    const env = await loadEnvironment("dev", { root });
+    const [a, b] = env.services;
+    const arm = { ...env, services: [{ ...a!, runtimePlatform: { cpuArchitecture: "ARM64" as const } }, b!] };
+    b!.build.platforms = ["linux/amd64", "linux/arm64"];
+    const matrix = buildMatrix(arm, { services: [], platforms: [] });
+    expect(matrix.map((t) => t.platforms)).toEqual([["linux/arm64"], ["linux/amd64", "linux/arm64"]]);
   });
 
   it("narrows to chosen services and platforms, and refuses unknown ones before building", async () => {
