@@ -4,7 +4,8 @@
  * functions one after another would, and the step runner stops at the first failure.
  */
 import { type Container, type Directory, type File } from "@dagger.io/dagger";
-import type { BaseIdentity } from "./aws.js";
+import { withAwsIdentity, type BaseIdentity } from "./aws.js";
+import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 import { deployServiceArgs, OutputFormat, runEcsVerbRaw } from "./deploy.js";
 import { buildAllImages, buildPlan, publishImages, scanBuilt, type BuildPlan } from "./images.js";
 import { decideDrift, postPlanComment, step, wantsComment, type CommentTarget } from "./pipeline.js";
@@ -59,10 +60,26 @@ export function checkSteps(fns: CheckFunctions, source: Directory, raw: RawResul
   ];
 }
 
-/** A plan step that evaluates the plan now (a Directory is lazy), keeps it in `raw` and reports its counts. */
-function planStep(source: Directory, env: string, identity: BaseIdentity, raw: RawResults): Step {
+/**
+ * A plan step that evaluates the plan now (a Directory is lazy), keeps it in `raw` and reports
+ * its counts. With `published` (deploy), the plan gets publish's digests for the services
+ * Terraform has not registered yet: the first apply starts them on those.
+ */
+function planStep(
+  source: Directory,
+  env: string,
+  identity: BaseIdentity,
+  raw: RawResults,
+  published?: () => string | undefined,
+): Step {
   return step("plan", async () => {
-    const planned = await planDirectory(source, { env, lockTimeout: LOCK_TIMEOUT_SECONDS, identity });
+    const out = published?.();
+    const planned = await planDirectory(source, {
+      env,
+      lockTimeout: LOCK_TIMEOUT_SECONDS,
+      identity,
+      ...(out ? { published: out } : {}),
+    });
     const dir = await planned.sync();
     raw.plan = dir;
     const meta = JSON.parse(await dir.file("meta.json").contents()) as { counts: Record<string, number> };
@@ -124,7 +141,7 @@ export interface DeployOptions {
 }
 
 interface Published {
-  images?: { service: string; references: string[] }[];
+  images?: { service: string; references: string[]; outcome?: string }[];
 }
 
 /** What the deploy steps hand on to the next ones; what readers get goes to `raw`. */
@@ -136,8 +153,11 @@ interface DeployState {
 }
 
 /**
- * buildAll -> scanImage -> publish -> plan -> apply -> deployService for each service whose
- * image changed (each checks health, and restores the previous revision when it fails).
+ * buildAll -> scanImage -> publish -> plan -> apply -> waitServices -> deployService for each
+ * service whose task definition changes (each checks health, and restores the previous
+ * revision when it fails). Publish comes before plan because the platform's first apply
+ * starts every service on the digests it pushed (terraform/bootstrap made the repositories);
+ * waitServices lets the ECS deployments an apply started end before any deploy begins.
  */
 export function deployStages(source: Directory, o: DeployOptions, raw: RawResults): Stage[] {
   if (o.promotedFrom) return promotedDeployStages(source, o, o.promotedFrom, raw);
@@ -146,8 +166,11 @@ export function deployStages(source: Directory, o: DeployOptions, raw: RawResult
     step("buildAll", () => buildImages(source, o, state)),
     step("scanImage", () => scanImages(source, o, state)),
     step("publish", () => publish(source, o, state)),
-    planStep(source, o.env, o.identity, raw),
+    planStep(source, o.env, o.identity, raw, () => (o.dryRun ? undefined : raw.publish)),
     step("apply", () => apply(source, o, state)),
+    step("waitServices", () =>
+      o.dryRun ? Promise.resolve("dry run: nothing applied") : waitServices(source, o.env, o.identity),
+    ),
     {
       name: "deployService",
       expand: () =>
@@ -216,11 +239,13 @@ async function publish(source: Directory, o: DeployOptions, state: DeployState):
     gate: gateOf(o),
     allowUnscanned: false,
     identity: o.identity,
+    commit: o.commitSha,
     dryRun: o.dryRun,
   });
   state.raw.publish = out;
   state.published = JSON.parse(out) as Published;
-  return o.dryRun ? "dry run: nothing pushed" : `${state.published.images?.length ?? 0} images pushed`;
+  if (o.dryRun) return "dry run: nothing pushed";
+  return (state.published.images ?? []).map((i) => `${i.service} ${i.outcome ?? "pushed"}`).join(", ");
 }
 
 async function apply(source: Directory, o: DeployOptions, state: DeployState): Promise<string> {
@@ -235,9 +260,15 @@ async function apply(source: Directory, o: DeployOptions, state: DeployState): P
   return report.trim().split("\n")[0] ?? "";
 }
 
+/** The core's wait-services: bounded by the environment's deploy timeout, progress in the log. */
+async function waitServices(source: Directory, env: string, identity: BaseIdentity): Promise<string> {
+  const ctr = withAwsIdentity(everyCall(coreToolbox(source)), identity);
+  return (await ctr.withExec([...CORE_CLI, "wait-services", "--env", env]).stdout()).trim().split("\n").join("; ");
+}
+
 /**
- * Deploys one service unless its task definition already runs this image (a dry run
- * decides). The core's JSON result (before, rolled out, running, outcome) goes to `raw`
+ * Deploys one service unless the revision it would roll out (Terraform's latest with this
+ * image) is what already runs (a dry run decides). The core's JSON result (before, rolled out, running, outcome) goes to `raw`
  * whatever the outcome: a failed deploy that was restored is what a reader most needs.
  */
 function deployChanged(source: Directory, o: DeployOptions, raw: RawResults, service: string, image: string): Step {

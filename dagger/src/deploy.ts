@@ -49,6 +49,15 @@ export function rollbackArgs(o: EcsVerbOptions & { revision?: string }): string[
   return [...CORE_CLI, "rollback", ...common(o), ...(o.revision ? ["--revision", o.revision] : [])];
 }
 
+/** The core's status verb: read-only, for an environment or one service. */
+export function statusArgs(o: { env: string; service?: string; depth?: number; format: OutputFormat }): string[] {
+  const args = [...CORE_CLI, "status", "--env", o.env];
+  if (o.service) args.push("--service", o.service);
+  if (o.depth !== undefined) args.push("--depth", String(o.depth));
+  if (o.format === OutputFormat.Json) args.push("--json");
+  return args;
+}
+
 /** What one run of a verb printed, and its exit code (0 done, 1 restored, 5 NOT restored, 2 and 3 before any change). */
 export interface EcsVerbRun {
   code: number;

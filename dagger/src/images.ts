@@ -6,7 +6,7 @@
  */
 import { dag, ReturnType, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
-import { attachScans, promoter } from "./promotion.js";
+import { promoter } from "./promotion.js";
 import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
 
 // Pinned by digest (toolchain.md: the Trivy images were the target of a supply-chain attack in
@@ -202,13 +202,18 @@ export interface PublishOptions {
   /** Who logs in to ECR (the environment's deploy role is assumed with it); for an emulator
    * environment, its emulator, whose registry stands in for ECR. */
   identity: BaseIdentity;
+  /** The commit the images were built from: their tags. */
+  commit: string;
   dryRun: boolean;
 }
 
 /**
  * Refuses images without a passing scan (core verify-scan; scanning them here unless
- * attestations are given), then pushes each service's platform variants as one image per
- * tag (core push-image, which logs in to ECR itself).
+ * attestations are given), then the core's push-images pushes each service's platform
+ * variants, as one multi-platform archive, to its ECR repository with skopeo: re-runnable
+ * under immutable tags (a tag already on this digest is left alone; one on an earlier build
+ * of the commit is reused when that build's stored scan passed). Returns push-images --json:
+ * per service the digest and the repository:tag@digest references deploys use.
  */
 export async function publishImages(source: Directory, o: PublishOptions): Promise<string> {
   let verify = everyCall(coreToolbox(source));
@@ -238,34 +243,23 @@ export async function publishImages(source: Directory, o: PublishOptions): Promi
       2,
     );
   }
-  const pushed = await Promise.all(
-    o.plan.targets.map(async (t) => ({
-      service: t.service,
-      references: await pushService(source, o, t, tags),
-    })),
-  );
-  // The attestations go with the images, so a promotion can re-check them (src/images/attested.ts).
-  const commit = tags[0];
-  if (scans && commit) await attachScans(source, { env: o.plan.env, commit, scans, identity: o.identity });
-  return JSON.stringify({ env: o.plan.env, images: pushed }, null, 2);
-}
-
-/**
- * One service's platform variants as one OCI archive, pushed by the core's push-image in the
- * exec that logs in to ECR: the registry password never leaves that process (reading it back
- * to make a Dagger Secret would leave it as plaintext in the engine's cache). To a stand-in
- * registry (the local rehearsal) it pushes without a login.
- */
-async function pushService(source: Directory, o: PublishOptions, t: BuildTarget, tags: string[]): Promise<string[]> {
-  const archive = dag.container().asTarball({ platformVariants: o.built.get(t.service) ?? [] });
-  const args = [...CORE_CLI, "push-image", "--env", o.plan.env, "--archive", "/push/image.tar"];
-  args.push("--repository", t.ecrRepository, ...tags.flatMap((tag) => ["--tag", tag]));
-  let pusher = withAwsIdentity(everyCall(promoter(source)), o.identity).withMountedFile("/push/image.tar", archive);
+  let push = withAwsIdentity(everyCall(promoter(source)), o.identity);
+  const pushArgs = [...CORE_CLI, "push-images", "--env", o.plan.env, "--commit", o.commit, "--json"];
+  for (const r of refs) {
+    const [first, ...rest] = o.built.get(r.service) ?? [];
+    if (!first) continue;
+    push = push.withMountedFile(`/push/${r.service}.tar`, first.asTarball({ platformVariants: rest }));
+    pushArgs.push("--image", `${r.service}=/push/${r.service}.tar`);
+  }
+  if (scans) {
+    push = push.withMountedDirectory("/push-scans", scans);
+    pushArgs.push("--attestations", "/push-scans");
+  }
+  // To a stand-in registry (the local rehearsal) it pushes without a login.
   const standIn = o.identity.emulator?.registry;
   if (standIn) {
-    pusher = pusher.withServiceBinding(STAND_IN_HOST, standIn);
-    args.push("--registry", `${STAND_IN_HOST}:${STAND_IN_PORT}`, "--insecure-registry");
+    push = push.withServiceBinding(STAND_IN_HOST, standIn);
+    pushArgs.push("--registry", `${STAND_IN_HOST}:${STAND_IN_PORT}`, "--insecure-registry");
   }
-  const out = JSON.parse(await pusher.withExec(args).stdout()) as { references: string[] };
-  return out.references;
+  return push.withExec(pushArgs).stdout();
 }

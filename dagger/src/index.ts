@@ -15,7 +15,7 @@ import { endpointOnly, isEmulated, startEmulator } from "./emulator.js";
 import type { BaseIdentity } from "./aws.js";
 import { buildAllImages, buildPlan, publishImages, scanBuilt, scanContainer } from "./images.js";
 import { deployMode, promoteImages } from "./promotion.js";
-import { deployServiceArgs, OutputFormat, rollbackArgs, runEcsVerb } from "./deploy.js";
+import { deployServiceArgs, OutputFormat, rollbackArgs, runEcsVerb, statusArgs } from "./deploy.js";
 import { applyPlan, planDirectory, validateReports } from "./terraform.js";
 import {
   checkSteps,
@@ -287,8 +287,10 @@ export class EcsPipeline {
   /**
    * Push the environment's multi-platform images to each service's ECR repository, tagged
    * with the commit SHA and <env>-<sha12> (never latest), after checking each image has
-   * passed scanImage (the given attestations, or a scan publish runs itself). Returns the
-   * pushed references with digests, as JSON.
+   * passed scanImage (the given attestations, or a scan publish runs itself). Re-runnable: a
+   * tag already on the same digest is left alone; a tag on an earlier build of the commit is
+   * reused when that build's stored scan passed, and refused otherwise (naming the tag and
+   * both digests). Returns the references by digest, as JSON.
    */
   @func({ cache: "never" })
   async publish(
@@ -321,7 +323,7 @@ export class EcsPipeline {
     const built = await buildAllImages(source, plan);
     const identity = await this.aws(source, env);
     const gate = { threshold, ignoreFile, dbRepository };
-    return publishImages(source, { plan, built, scans, gate, allowUnscanned, identity, dryRun });
+    return publishImages(source, { plan, built, scans, gate, allowUnscanned, identity, commit: commitSha, dryRun });
   }
 
   /**
@@ -456,8 +458,9 @@ export class EcsPipeline {
 
   /**
    * Deploy an image to one ECS service of an environment: check the account (STS), render a
-   * new task-definition revision from the running one with only the service's containers'
-   * image replaced, print the diff, register, update the service, follow the rollout
+   * new task-definition revision from the revision Terraform registered last (Terraform owns
+   * everything but the image) with only the service's containers' image replaced, print the
+   * diff against what runs, register, update the service, follow the rollout
    * (deployments, service events, stopped tasks' reasons), verify ALB target health and the
    * health URL, and on any failure (circuit-breaker rollback, FAILED rollout, timeout,
    * unhealthy) roll back to the revision that ran before and wait for it. Returns the report;
@@ -560,6 +563,33 @@ export class EcsPipeline {
   }
 
   /**
+   * What runs where, read-only (the environment's plan role): for every service of an
+   * environment, or one, the running task-definition revision and its image by digest, the
+   * deployment state (steady, rolling, failed), the revision the next deploy renders from
+   * (Terraform's latest), and the recorded history newest first with its marks (stable,
+   * failed, rolled-back), time and commit. Read it before choosing a rollback revision.
+   */
+  @func({ cache: "never" })
+  async status(
+    /** Environment to show: dev, staging, prod or local (environments/<env>.json). */
+    env: string,
+    /** Show only this service (default: all of the environment's). */
+    service?: string,
+    /** Revisions of history per service (default 10). */
+    depth?: number,
+    /** How to present the status: text (a table per service) or json. */
+    format: OutputFormat = OutputFormat.Text,
+    /** The repository (defaults to the repository this module lives in). */
+    @argument({
+      defaultPath: "/",
+      ignore: SOURCE_IGNORE,
+    })
+    source?: Directory,
+  ): Promise<string> {
+    return runEcsVerb(source!, statusArgs({ env, service, depth, format }), this.identity());
+  }
+
+  /**
    * The main job a newcomer runs first: lint, test and validateTerraform in parallel, with one
    * summary of all three (what passed, what failed and why). Returns the report, whether it
    * passed, and the results (run.json, summary.md, JUnit XML, coverage, SARIF). Fails when
@@ -636,14 +666,17 @@ export class EcsPipeline {
 
   /**
    * Deploy a commit to an environment: buildAll -> scanImage -> publish -> plan -> apply ->
-   * deployService for each service whose image changed (each one checks health and, when its
-   * rollout fails, returns to the revision that ran before). An environment promoted from
-   * another (environments/<env>.json promotedFrom; prod from staging) never builds: promote
-   * (the exact digests the source runs, or promoteCommit's, verified on arrival, scan
-   * attestations re-checked) -> plan -> apply -> deployService by digest. Stops at the first failure and
-   * ends with one summary, so every service is left on a working revision. Returns the report,
-   * whether it passed, and the results: run.json and summary.md (stages, plan counts, images
-   * with digests and scan verdicts, each service's revision before and after), SARIF.
+   * waitServices (the ECS deployments the apply started) -> deployService for each service
+   * whose task definition changes (each one checks health and, when its rollout fails,
+   * returns to the revision that ran before). Re-running it is safe: images already
+   * published for the commit are reused, never pushed again under a taken tag. An
+   * environment promoted from another (environments/<env>.json promotedFrom; prod from
+   * staging) never builds: promote (the exact digests the source runs, or promoteCommit's,
+   * verified on arrival, scan attestations re-checked) -> plan -> apply -> deployService by
+   * digest. Stops at the first failure and ends with one summary, so every service is left on
+   * a working revision. Returns the report, whether it passed, and the results: run.json and
+   * summary.md (stages, plan counts, images with digests and scan verdicts, each service's
+   * revision before and after), SARIF.
    */
   @func({ cache: "never" })
   async deploy(

@@ -111,14 +111,19 @@ export interface PlanArgs {
   env: string;
   lockTimeout: number;
   identity: BaseIdentity;
+  /** publish's JSON (push-images --json): the images of services Terraform has not registered yet (the first apply). */
+  published?: string;
 }
 
 /** Runs the core's plan in a fresh call (never served from cache) and returns the plan directory. */
 export async function planDirectory(source: Directory, o: PlanArgs): Promise<Directory> {
-  const step = withAwsIdentity(everyCall(tofuToolbox(source)), o.identity);
-  return step
-    .withExec([...CORE_CLI, "plan", "--env", o.env, "--out", "/out/plan", "--lock-timeout", String(o.lockTimeout)])
-    .directory("/out/plan");
+  let step = withAwsIdentity(everyCall(tofuToolbox(source)), o.identity);
+  const args = [...CORE_CLI, "plan", "--env", o.env, "--out", "/out/plan", "--lock-timeout", String(o.lockTimeout)];
+  if (o.published) {
+    step = step.withNewFile("/in/published.json", o.published);
+    args.push("--published", "/in/published.json");
+  }
+  return step.withExec(args).directory("/out/plan");
 }
 
 export interface ApplyArgs {

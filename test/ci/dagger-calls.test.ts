@@ -79,7 +79,7 @@ describe("`dagger call` in the CI configurations", () => {
     expect([...cis].sort()).toEqual(["codebuild", "github", "gitlab"]);
     const per = (ci: string) => new Set(calls.filter((c) => c.command.ci === ci).map((c) => c.call.function));
     for (const ci of ["github", "gitlab", "codebuild"]) {
-      const expected = ["check", "deploy", "detect-drift", "pull-request", "rollback", "verdict"];
+      const expected = ["check", "deploy", "detect-drift", "pull-request", "rollback", "status", "verdict"];
       // GitHub also writes the job summary with a call (the others print it in the log).
       if (ci === "github") expected.push("job-summary");
       expect([...per(ci)].sort(), ci).toEqual(expected.sort());

@@ -218,10 +218,15 @@ describe("GitHub Actions workflows", () => {
       "service",
       "revision",
       "confirm",
+      "show_only",
     ]);
     expect(on("drift.yml")).toMatchObject({ schedule: [{ cron: expect.any(String) }] });
     const rollback = readYaml(".github/workflows/rollback.yml").jobs as Record<string, Yaml>;
-    expect(rollback.rollback!.if).toBe("inputs.confirm == format('{0}/{1}', inputs.environment, inputs.service)");
+    expect(rollback.rollback!.if).toBe(
+      "${{ !inputs.show_only && inputs.confirm == format('{0}/{1}', inputs.environment, inputs.service) }}",
+    );
+    // The status comes first, so whoever picks the revision (or approves prod) has seen it.
+    expect(rollback.rollback!.needs).toBe("status");
   });
 
   it("map main to prod and other branches to their own environment, the same way in every place", () => {

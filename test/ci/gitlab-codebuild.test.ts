@@ -158,6 +158,7 @@ describe("CodeBuild buildspec", () => {
       ["pull-request", "pull-request"],
       ["deploy", "deploy"],
       ["detect-drift", "detect-drift"],
+      ["status", "status"],
       ["rollback", "rollback"],
     ]);
   });

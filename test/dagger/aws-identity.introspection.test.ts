@@ -16,6 +16,7 @@ const REACHES_AWS = [
   "promote",
   "deployService",
   "rollback",
+  "status",
   "pullRequest",
   "deploy",
   "detectDrift",

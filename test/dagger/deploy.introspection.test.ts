@@ -30,11 +30,24 @@ describe("the ECS deploy functions as the engine would register them", () => {
   it("presents the result as text or json through a format enum, never a `json` flag the CLI owns", async () => {
     // `dagger call` defines -j/--json itself; an argument of that name fails every call (issue 10).
     expect((await introspectModule()).enums.OutputFormat).toEqual({ Text: "text", Json: "json" });
-    for (const name of ["deployService", "rollback"]) {
+    for (const name of ["deployService", "rollback", "status"]) {
       const f = await fn(name);
       expect(f.args.json, name).toBeUndefined();
       expect(f.args.format!.description, name).toMatch(/text .* or json/);
     }
+  });
+
+  it("registers status, read-only and never cached: env, then an optional service and depth", async () => {
+    const f = await fn("status");
+    expect(f).toMatchObject({ cache: "never", check: false, returns: "string" });
+    expect(signature(f.args).slice(0, 5)).toEqual([
+      "env: string",
+      "service: string?",
+      "depth: integer?",
+      "format: OutputFormat = text",
+      "source: Directory? @ /",
+    ]);
+    expect(f.description).toMatch(/history newest first/);
   });
 
   it("documents every argument of both, because the docs are `dagger call --help`", async () => {

@@ -50,7 +50,9 @@ describe("the composite Dagger functions as the engine would register them", () 
   it("registers deploy with the commit, the approval, the scan gate, a dry run, the commit a promoted environment takes (the AWS identity is the constructor's)", async () => {
     const deploy = await fn("deploy");
     expect(deploy).toMatchObject({ cache: "never", returns: "PipelineRun" });
-    expect(deploy.description).toMatch(/buildAll -> scanImage -> publish -> plan -> apply ->\s+deployService/);
+    expect(deploy.description).toMatch(
+      /buildAll -> scanImage -> publish -> plan -> apply ->\s+waitServices .*-> deployService/s,
+    );
     expect(shape(deploy)).toEqual([
       ["env", "string", false, undefined],
       ["commitSha", "string", false, undefined],
