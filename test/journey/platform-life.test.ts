@@ -85,7 +85,7 @@ function expectOk(run: DeployRun): void {
   expect(run.ok).toBe(true);
 }
 
-describe.sequential("the platform's life, from an empty account", () => {
+describe.sequential("the platform's life, from an empty account", { timeout: 300_000 }, () => {
   it("cannot plan before the account is bootstrapped, and can once terraform/bootstrap's resources exist", async () => {
     const before = await cli(["plan", "--env", ENV, "--out", path.join(world.root, ".pipeline", "early")]);
     expect(before.code).not.toBe(0);
@@ -161,11 +161,18 @@ describe.sequential("the platform's life, from an empty account", () => {
   });
 
   it("re-running a deploy that failed after publish succeeds without pushing a new digest", async () => {
-    await holdStateLock(moto.endpoint, true); // someone else's apply holds the state lock
-    const first = await deployCommit(world, tools, D, { buildId: "1" });
+    await setTfvars(world.root, {
+      "open-webui": { ENABLE_OLLAMA_API: "false", WEBUI_NAME: "Journey" },
+      mcpo: { LOG_LEVEL: "debug" },
+    });
+    // Someone else's apply takes the state lock between this deploy's plan and its apply.
+    const lock = () => holdStateLock(moto.endpoint, true);
+    const first = await deployCommit(world, tools, D, { buildId: "1", beforeApply: lock }).finally(() =>
+      holdStateLock(moto.endpoint, false),
+    );
     expect(first.failed?.name).toBe("apply");
+    expect(first.failed?.log).toMatch(/lock/i);
     const pushed = new Map(first.published!.images.map((i) => [i.service, i.digest]));
-    await holdStateLock(moto.endpoint, false);
 
     const again = await deployCommit(world, tools, D, { buildId: "2", deployArgs: ["--keep-revisions", "1"] });
     figures.push(`re-run of the deploy of ${D.slice(0, 8)} after a failed apply, step by step:\n${timings(again)}`);
@@ -177,6 +184,9 @@ describe.sequential("the platform's life, from an empty account", () => {
       expect(registryDigest(`${registry.host}/platform/${i.service}:${D}`)).toBe(i.digest);
       expect((await runningDefinition(i.service)).td.containerDefinitions![0]!.image).toBe(i.references[0]);
     }
+    expect((await runningDefinition("mcpo")).td.containerDefinitions![0]!.environment).toEqual([
+      { name: "LOG_LEVEL", value: "debug" },
+    ]);
     // --keep-revisions pruned old revisions, never one Terraform registered.
     for (const service of SERVICES) {
       const tf = (await status(service))[0]!.history.filter((h) => h.registeredBy === "terraform");

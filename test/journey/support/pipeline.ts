@@ -41,6 +41,8 @@ export interface DeployOptions {
   buildId: string;
   /** Extra arguments for each deploy-service call. */
   deployArgs?: string[];
+  /** Runs between plan and apply (another apply taking the state lock, in the re-run journey). */
+  beforeApply?: () => Promise<void>;
 }
 
 interface BuildPlan {
@@ -136,6 +138,7 @@ export async function deployCommit(world: World, tools: Tools, sha: string, o: D
     ))
   )
     return run;
+  await o.beforeApply?.();
   const applied = await step("apply", async () => {
     const r = await cli(["apply", "--env", ENV, "--plan", planDir, "--lock-timeout", "0"]);
     if (r.code === 0) await provisionFromState(world);
