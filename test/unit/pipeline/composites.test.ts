@@ -23,14 +23,23 @@ function names(stages: Stage[]): (string | string[])[] {
 }
 
 describe("the composite functions' stages", () => {
-  it("deploy: buildAll, scanImage, publish, plan, apply, then one deployService per changed service, in that order", () => {
+  it("deploy: buildAll, scanImage, publish, plan, apply, waitServices, then one deployService per changed service, in that order", () => {
     const stages = deployStages(
       source,
       { env: "dev", commitSha: "0".repeat(40), threshold: "CRITICAL", dryRun: false, identity },
       rawResults(),
     );
-    expect(names(stages)).toEqual(["buildAll", "scanImage", "publish", "plan", "apply", "deployService"]);
-    expect("expand" in stages[5]!).toBe(true);
+    // publish before plan: the first apply starts each service on the digest publish pushed.
+    expect(names(stages)).toEqual([
+      "buildAll",
+      "scanImage",
+      "publish",
+      "plan",
+      "apply",
+      "waitServices",
+      "deployService",
+    ]);
+    expect("expand" in stages[6]!).toBe(true);
   });
 
   it("deploy of a promoted environment: promote, plan, apply, deployService by digest, and no build, scan or publish", () => {
