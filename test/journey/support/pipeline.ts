@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { runCli, type CliRun } from "../../integration/images/support/cli.js";
@@ -87,7 +88,7 @@ export async function deployCommit(world: World, tools: Tools, sha: string, o: D
         cli([
           "scan-image",
           "--image",
-          archives.get(t.service)!,
+          scanTarball(archives.get(t.service)!),
           "--artifact",
           `${t.service} ${t.platforms[0]}`,
           "--cache-dir",
@@ -207,9 +208,16 @@ async function buildImage(
       file,
       platforms.map((p) => ({ architecture: p === "linux/arm64" ? ("arm64" as const) : ("amd64" as const), files })),
     );
-    if (!/bad|hang|unhealthy/.test(digest)) return file;
+    if (/bad|hang|unhealthy/.test(digest)) continue;
+    // What scanImage gets from Dagger (Container.asTarball of one platform), in a form Trivy
+    // reads (it opens docker-archive tarballs and OCI layout directories, not OCI archives).
+    execFileSync("skopeo", ["copy", "--quiet", `oci-archive:${file}`, `docker-archive:${scanTarball(file)}`]);
+    return file;
   }
 }
+
+/** The single-platform tarball the scan step reads, beside the service's archive. */
+const scanTarball = (archive: string): string => archive.replace(/\.tar$/, ".scan.tar");
 
 /** One line per step with its wall time, for the suite's figures. */
 export function timings(run: DeployRun): string {
