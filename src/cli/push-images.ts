@@ -5,9 +5,9 @@ import { findService, loadEnvironment } from "../config/load.js";
 import { userError } from "../errors.js";
 import { ecrAuthorization, ecrRegistry } from "../images/ecr-auth.js";
 import { publishService, type PublishedImage } from "../images/publish.js";
-import { skopeoPublishRegistry } from "../images/publish-registry.js";
+import { skopeoImagePusher } from "../images/publish-registry.js";
 import { withAuthFile } from "../images/registry-auth.js";
-import { manifestDigest } from "../images/skopeo.js";
+import { skopeoClient } from "../images/skopeo.js";
 import { computeTags } from "../images/tags.js";
 import { listOption, optionalString, requireString, type Command } from "./command.js";
 import { readAttestationDir } from "./verify-scan.js";
@@ -55,10 +55,10 @@ export const pushImagesCommand: Command = {
     const registry = override ?? creds?.registry ?? ecrRegistry(env);
     const published: PublishedImage[] = [];
     await withAuthFile(creds, async (authFile) => {
-      const client = skopeoPublishRegistry(
-        { authFile, tlsVerify: values["insecure-registry"] !== true },
-        optionalString(values, "skopeo"),
-      );
+      const access = { authFile, tlsVerify: values["insecure-registry"] !== true };
+      const skopeo = optionalString(values, "skopeo");
+      const client = skopeoClient(skopeo);
+      const pushImage = skopeoImagePusher(access, skopeo);
       for (const { cfg, archive } of images) {
         published.push(
           await publishService({
@@ -69,7 +69,8 @@ export const pushImagesCommand: Command = {
             archive,
             attestations,
             client,
-            digestOf: manifestDigest,
+            access,
+            pushImage,
             onProgress: (m) => io.log(m),
           }),
         );

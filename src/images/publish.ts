@@ -1,22 +1,8 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { PipelineError, userError } from "../errors.js";
 import type { ScanAttestation } from "./attestation.js";
+import { attachAttestations, attestationTag, platformImages, readAttestations, unattested } from "./attested.js";
 import { openOciArchive } from "./oci-layout.js";
-import { readScanRecord, scanRecordTag, writeScanRecord } from "./scan-record.js";
-import { formatRef, type ImageRef } from "./skopeo.js";
-
-/** The registry calls publishing needs (the real one runs skopeo: publish-registry.ts). */
-export interface PublishRegistry {
-  /** Raw manifest (or index) bytes of a reference, or undefined when it does not exist. */
-  manifest(ref: ImageRef): Promise<Buffer | undefined>;
-  /** The image config of a single-platform reference, as text, or undefined. */
-  config(ref: ImageRef): Promise<string | undefined>;
-  /** Pushes an OCI layout directory, every platform, digests preserved. */
-  pushLayout(dir: string, to: ImageRef): Promise<void>;
-  /** Points another tag at an image already in the repository. */
-  copy(from: ImageRef, to: ImageRef): Promise<void>;
-}
+import { formatRef, manifestDigest, type ImageRef, type RegistryAccess, type RegistryClient } from "./skopeo.js";
 
 export interface PublishServiceOptions {
   service: string;
@@ -27,8 +13,10 @@ export interface PublishServiceOptions {
   archive: string;
   /** Attestations of this build's platforms (verify-scan has already required them). */
   attestations: ScanAttestation[];
-  client: PublishRegistry;
-  digestOf: (raw: Buffer) => string;
+  client: RegistryClient;
+  access: RegistryAccess;
+  /** Pushes an OCI layout of every platform, digests preserved (publish-registry.ts). */
+  pushImage: (layoutDir: string, to: ImageRef) => Promise<void>;
   onProgress: (message: string) => void;
 }
 
@@ -60,8 +48,8 @@ export async function publishService(o: PublishServiceOptions): Promise<Publishe
     const repo = { registry: o.registry, repository: o.repository };
     const existing = await Promise.all(
       o.tags.map(async (tag) => {
-        const raw = await o.client.manifest({ ...repo, reference: tag });
-        return { tag, digest: raw ? o.digestOf(raw) : undefined };
+        const raw = await o.client.manifest({ ...repo, reference: tag }, o.access);
+        return { tag, digest: raw ? manifestDigest(raw) : undefined };
       }),
     );
     const others = [...new Set(existing.map((e) => e.digest).filter((d): d is string => !!d && d !== layout.digest))];
@@ -72,15 +60,15 @@ export async function publishService(o: PublishServiceOptions): Promise<Publishe
     const missing = existing.filter((e) => !e.digest).map((e) => e.tag);
     for (const tag of missing) {
       const to = { ...repo, reference: tag };
-      if (digest === layout.digest && !(await o.client.manifest({ ...repo, reference: digest }))) {
+      if (digest === layout.digest && !(await o.client.manifest({ ...repo, reference: digest }, o.access))) {
         o.onProgress(`${o.service}: pushing ${layout.digest} as ${formatRef(to)}`);
-        await o.client.pushLayout(layout.dir, to);
+        await o.pushImage(layout.dir, to);
       } else {
         o.onProgress(`${o.service}: tagging ${digest} as ${tag}`);
-        await o.client.copy({ ...repo, reference: digest }, to);
+        await o.client.copy({ ...repo, reference: digest }, to, { from: o.access, to: o.access });
       }
     }
-    if (digest === layout.digest) await keepScanRecord(o, layout.dir, layout.digest);
+    if (digest === layout.digest) await keepAttestations(o, layout.digest);
     const outcome: PublishOutcome = earlier
       ? "reused"
       : missing.length === o.tags.length
@@ -109,71 +97,45 @@ async function requirePassingScan(
   tag: string,
 ): Promise<void> {
   const repo = { registry: o.registry, repository: o.repository };
-  const configs = await remoteConfigDigests(o, earlier);
-  const record = await o.client.config({ ...repo, reference: scanRecordTag(earlier) });
-  const attestations = record ? readScanRecord(record) : [];
-  const unscanned = configs.filter((c) => !attestations.some((a) => a.imageId === c && a.passed));
-  if (configs.length > 0 && unscanned.length === 0) {
+  const at = { ...repo, reference: earlier };
+  const raw = await o.client.manifest(at, o.access);
+  const images = raw ? await platformImages(o.client, at, raw, o.access) : [];
+  const stored = await readAttestations(o.client, repo, earlier, o.access);
+  const missing = unattested(images, stored?.attestations ?? []);
+  if (images.length > 0 && missing.length === 0) {
     o.onProgress(
       `${o.service}: ${tag} already holds ${earlier} (an earlier build of this commit; this build is ${built}); its scan passed, so it is reused and nothing is pushed`,
     );
     return;
   }
+  const why = stored
+    ? `the earlier image's attestations do not cover ${missing.map((m) => `${m.platform} (${m.reason})`).join(", ")}`
+    : "the earlier image has no scan attestations";
   throw userError(
     "images.tag-taken",
-    `Failed to publish ${o.service}: tag ${tag} in ${o.registry}/${o.repository} already points to ${earlier}, and this build is ${built}; ECR tags are immutable, and ${record ? `the earlier image's scan record does not cover ${unscanned.join(", ")} with a passing scan` : "the earlier image has no scan record"}`,
+    `Failed to publish ${o.service}: tag ${tag} in ${o.registry}/${o.repository} already points to ${earlier}, and this build is ${built}; ECR tags are immutable, and ${why}`,
     `Either deploy the earlier image knowingly (deployService --image ${o.registry}/${o.repository}@${earlier}), or publish from a new commit (new tags), or delete tag ${tag} in ECR (aws ecr batch-delete-image --repository-name ${o.repository} --image-ids imageTag=${tag}) and publish again.`,
   );
 }
 
-/** Config digests of every platform of a pushed image (the identity scan attestations name). */
-async function remoteConfigDigests(o: PublishServiceOptions, digest: string): Promise<string[]> {
+/**
+ * Attaches this build's attestations to the pushed image once, in the format promote reads
+ * (attested.ts); skipped for an image pushed unscanned (allowUnscanned): nothing vouches for it.
+ */
+async function keepAttestations(o: PublishServiceOptions, digest: string): Promise<void> {
   const repo = { registry: o.registry, repository: o.repository };
-  const raw = await o.client.manifest({ ...repo, reference: digest });
-  if (!raw) return [];
-  const doc = JSON.parse(raw.toString("utf8")) as ManifestDoc;
-  if (!doc.manifests) return doc.config ? [doc.config.digest] : [];
-  const children = doc.manifests.filter((m) => m.annotations?.["vnd.docker.reference.type"] !== "attestation-manifest");
-  const out: string[] = [];
-  for (const child of children) {
-    const body = await o.client.manifest({ ...repo, reference: child.digest });
-    const config = body ? (JSON.parse(body.toString("utf8")) as ManifestDoc).config?.digest : undefined;
-    if (config) out.push(config);
-  }
-  return out;
-}
-
-interface ManifestDoc {
-  config?: { digest: string };
-  manifests?: { digest: string; annotations?: Record<string, string> }[];
-}
-
-/** Stores this build's attestations next to it once (the record's tag is immutable too). */
-async function keepScanRecord(o: PublishServiceOptions, layoutDir: string, digest: string): Promise<void> {
-  const to = { registry: o.registry, repository: o.repository, reference: scanRecordTag(digest) };
-  if (await o.client.manifest(to)) return;
-  const configs = await localConfigDigests(layoutDir, digest);
-  const mine = o.attestations.filter((a) => configs.includes(a.imageId));
-  if (mine.length === 0) return; // pushed unscanned (allowUnscanned): nothing to vouch for it later
-  const record = await writeScanRecord(mine);
-  try {
-    await o.client.pushLayout(record.dir, to);
-  } finally {
-    await record.remove();
-  }
-}
-
-async function localConfigDigests(dir: string, digest: string): Promise<string[]> {
-  const blob = async (d: string) =>
-    JSON.parse(await readFile(path.join(dir, "blobs", "sha256", d.slice(7)), "utf8")) as ManifestDoc;
-  const top = await blob(digest);
-  if (!top.manifests) return top.config ? [top.config.digest] : [];
-  const out: string[] = [];
-  for (const m of top.manifests) {
-    const config = (await blob(m.digest)).config?.digest;
-    if (config) out.push(config);
-  }
-  return out;
+  if (await o.client.manifest({ ...repo, reference: attestationTag(digest) }, o.access)) return;
+  const image = { ...repo, reference: digest };
+  const raw = await o.client.manifest(image, o.access);
+  const images = raw ? await platformImages(o.client, image, raw, o.access) : [];
+  if (unattested(images, o.attestations).length === images.length) return;
+  const attached = await attachAttestations({
+    registry: o.client,
+    image,
+    access: o.access,
+    attestations: o.attestations,
+  });
+  o.onProgress(`${o.service}: scan attestations attached as ${attached.tag}`);
 }
 
 function tagsDisagree(

@@ -47,7 +47,7 @@ variable "create_oidc_provider" {
 }
 
 variable "ecr_keep_images" {
-  description = "Images kept per repository (scan records, tagged sha256-<hex>.scan, count too)."
+  description = "Images kept per repository (scan attestations, tagged sha256-<hex>.scan, count too)."
   type        = number
   default     = 30
 }

@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScanAttestation } from "../../../src/images/attestation.js";
+import { readAttestations } from "../../../src/images/attested.js";
 import { readTarballImage } from "../../../src/images/image-id.js";
 import { publishService, type PublishServiceOptions } from "../../../src/images/publish.js";
-import { skopeoPublishRegistry } from "../../../src/images/publish-registry.js";
-import { manifestDigest } from "../../../src/images/skopeo.js";
+import { skopeoImagePusher } from "../../../src/images/publish-registry.js";
+import { manifestDigest, skopeoClient } from "../../../src/images/skopeo.js";
 import { requireTool } from "../../support/tools.js";
 import { alpineRootfs, writeOciArchive } from "./support/oci.js";
 import { startRegistry, type LocalRegistry } from "./support/registry.js";
@@ -16,6 +17,7 @@ import { startRegistry, type LocalRegistry } from "./support/registry.js";
 // would not, so every test also checks that no tag ever moved.
 const sha = "0123456789abcdef0123456789abcdef01234567";
 const tags = [sha, "dev-0123456789ab"];
+const plain = { authFile: undefined, tlsVerify: false };
 let registry: LocalRegistry;
 let work: string;
 
@@ -60,8 +62,9 @@ function publish(repository: string, archive: string, attestations: ScanAttestat
     tags,
     archive,
     attestations,
-    client: skopeoPublishRegistry({ authFile: undefined, tlsVerify: false }),
-    digestOf: manifestDigest,
+    client: skopeoClient(),
+    access: plain,
+    pushImage: skopeoImagePusher(plain),
     onProgress: (m) => log.push(m),
   };
   return publishService(o);
@@ -78,12 +81,19 @@ const remote = (repository: string, tag: string) =>
   );
 
 describe("publishing under immutable tags", () => {
-  it("pushes every tag and the scan record, and a second run with the same digest pushes nothing", async () => {
+  it("pushes every tag and the scan attestations (as promote reads them), and a second run with the same digest pushes nothing", async () => {
     const first = await build("same", "1");
     const pushed = await publish("p/same", first.archive, [first.attestation]);
     expect(pushed).toMatchObject({ outcome: "pushed", digest: first.digest, built: first.digest });
     expect(pushed.references).toEqual(tags.map((t) => `${registry.host}/p/same:${t}@${first.digest}`));
     for (const t of tags) expect(remote("p/same", t)).toBe(first.digest);
+    const stored = await readAttestations(
+      skopeoClient(),
+      { registry: registry.host, repository: "p/same" },
+      first.digest,
+      plain,
+    );
+    expect(stored?.attestations).toEqual([first.attestation]);
     const log: string[] = [];
     const again = await publish("p/same", first.archive, [first.attestation], log);
     expect(again).toMatchObject({ outcome: "already-published", digest: first.digest });
@@ -116,7 +126,7 @@ describe("publishing under immutable tags", () => {
     expect(err.message).toContain(`tag ${sha}`);
     expect(err.message).toContain(unscanned.digest);
     expect(err.message).toContain(rebuilt.digest);
-    expect(err.message).toMatch(/immutable.*no scan record/);
+    expect(err.message).toMatch(/immutable.*no scan attestations/);
     expect(err.hint).toMatch(/new commit.*batch-delete-image/s);
     for (const t of tags) expect(remote("p/refuse", t)).toBe(unscanned.digest);
   });
