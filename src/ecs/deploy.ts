@@ -109,8 +109,8 @@ async function deployWith(
  * What the new revision is rendered from: the revision Terraform last registered for the
  * service's family (so a change Terraform made to environment, secrets, cpu or memory
  * reaches the service through this deploy's watch, health check and restore), or the running
- * revision when Terraform registered none (said as a warning: infrastructure changes then
- * reach the service only through a deploy that starts from a Terraform revision).
+ * revision when Terraform registered none (a service Terraform does not own, or a platform
+ * applied before the tag existed; said in the progress).
  */
 async function renderSource(
   ctx: EcsContext,
@@ -121,9 +121,10 @@ async function renderSource(
   const family = current.taskDefinition.family ?? familyOf(from);
   const arn = await terraformRevision(ctx.ecs, family);
   if (!arn) {
+    // A step, not a warning: warnings say a rollout went wrong; this says whose definition it is.
     progress({
-      kind: "warning",
-      message: `no revision of ${family} is tagged ${MANAGED_BY.key}=${MANAGED_BY.terraform}: rendering from the running ${shortTaskDefinition(from)}`,
+      kind: "step",
+      message: `no revision of ${family} is tagged ${MANAGED_BY.key}=${MANAGED_BY.terraform} (Terraform's): rendering from the running ${shortTaskDefinition(from)}`,
     });
     return { arn: from, described: current };
   }
