@@ -8,6 +8,7 @@ import { dag, ReturnType, type Container, type Directory, type File, type Platfo
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { promoter } from "./promotion.js";
 import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
+import { promoter } from "./promotion.js";
 
 // Pinned by digest (toolchain.md: the Trivy images were the target of a supply-chain attack in
 // March 2026). This digest for aquasec/trivy:0.74.0 is the one several public repositories pin
