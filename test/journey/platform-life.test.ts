@@ -130,7 +130,7 @@ describe.sequential("the platform's life, from an empty account", { timeout: 300
     expect(svc.deployments!.map((d) => [d.status, d.rolloutState])).toEqual([["PRIMARY", "COMPLETED"]]);
     expect(td.containerDefinitions![0]!.environment).toContainEqual({ name: "WEBUI_NAME", value: "Journey" });
     expect(td.containerDefinitions![0]!.image).toBe(images.get("open-webui"));
-    expect(tags).toContainEqual({ key: "ecs-pipeline:status", value: "stable" });
+    expect(tags).toContainEqual({ key: `ecs-pipeline:${CLUSTER}/open-webui:status`, value: "stable" });
     expect(tags.some((t) => t.key === "ecs-pipeline:managed-by")).toBe(false); // the deployer's copy, not Terraform's
     for (const service of ["bedrock-gateway", "mcpo"]) {
       const other = await runningDefinition(service);
