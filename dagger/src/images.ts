@@ -2,13 +2,12 @@
  * The image half of the pipeline: build every service for every platform, scan a build with
  * Trivy before it ships, publish to ECR, promote by digest. The module only decides where
  * and with what (contexts, platforms, Trivy's container, secrets); the core CLI decides what
- * (build-plan, scan-gate, verify-scan, push-image, promote), as everywhere else.
+ * (build-plan, scan-gate, verify-scan, push-images, promote), as everywhere else.
  */
 import { dag, ReturnType, type Container, type Directory, type File, type Platform } from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
 import { promoter } from "./promotion.js";
 import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
-import { promoter } from "./promotion.js";
 
 // Pinned by digest (toolchain.md: the Trivy images were the target of a supply-chain attack in
 // March 2026). This digest for aquasec/trivy:0.74.0 is the one several public repositories pin
