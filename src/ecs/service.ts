@@ -1,6 +1,7 @@
 import type { Service, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
 import { PipelineError, userError } from "../errors.js";
 import { awsError, type EcsApi } from "./api.js";
+import { assertRollingDeployment } from "./strategy.js";
 
 /** Looks the service up, refusing anything a deploy cannot safely act on. */
 export async function describeService(ecs: EcsApi, cluster: string, service: string): Promise<Service> {
@@ -25,14 +26,7 @@ export async function describeService(ecs: EcsApi, cluster: string, service: str
       "Check services[].ecs.service in the environment file, and that the platform has been applied.",
     );
   }
-  const controller = svc.deploymentController?.type ?? "ECS";
-  if (controller !== "ECS") {
-    throw userError(
-      "ecs.unsupported-controller",
-      `Failed to deploy service ${service}: it uses the ${controller} deployment controller`,
-      "This deployer drives rolling (ECS) deployments only; deploy this service with CodeDeploy.",
-    );
-  }
+  assertRollingDeployment(svc, service);
   if (!svc.taskDefinition) {
     throw new PipelineError(`Failed to deploy service ${service}: it has no task definition`, {
       code: "ecs.no-task-definition",

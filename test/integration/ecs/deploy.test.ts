@@ -159,6 +159,18 @@ describe("deployService against ECS on the emulator", () => {
     expect((await deployService({ ...base, confirm: "local" })).status).toBe("succeeded");
   });
 
+  it("refuses a service on the BLUE_GREEN strategy before registering anything", async () => {
+    // The emulator keeps deploymentConfiguration.strategy as CreateService sent it, as ECS does.
+    await createService(ecs, { strategy: "BLUE_GREEN" });
+    const described = await ecs.describeServices({ cluster: CLUSTER, services: ["open-webui"] });
+    expect(described.services?.[0]?.deploymentConfiguration?.strategy).toBe("BLUE_GREEN");
+    const err = await deploy(`${REPO}:v2`).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "ecs.unsupported-strategy", source: "user" });
+    expect((err as Error).message).toMatch(/open-webui: it uses the BLUE_GREEN deployment strategy/);
+    expect(await revisions()).toHaveLength(1);
+    expect(await running(ecs)).toMatch(/open-webui:1$/);
+  });
+
   it("rejects bad input with a clear error before any change", async () => {
     await expect(deploy(`${REPO}:v2`)).rejects.toMatchObject({ code: "ecs.cluster-not-found" });
     await ecs.createCluster({ clusterName: CLUSTER });

@@ -1,4 +1,4 @@
-import { ECS, type DeploymentConfiguration, type LoadBalancer } from "@aws-sdk/client-ecs";
+import { ECS, type DeploymentConfiguration, type DeploymentStrategy, type LoadBalancer } from "@aws-sdk/client-ecs";
 import { S3 } from "@aws-sdk/client-s3";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +51,7 @@ export interface ServiceSetup {
   image?: string;
   circuitBreaker?: { enable: boolean; rollback: boolean };
   loadBalancers?: LoadBalancer[];
+  strategy?: DeploymentStrategy;
 }
 
 /** The `local` environment's Terraform state bucket, where the rollout lock lives. */
@@ -86,6 +87,7 @@ export async function createService(ecs: ECS, setup: ServiceSetup = {}): Promise
     maximumPercent: 200,
     minimumHealthyPercent: 100,
     ...(setup.circuitBreaker ? { deploymentCircuitBreaker: setup.circuitBreaker } : {}),
+    ...(setup.strategy ? { strategy: setup.strategy } : {}),
   };
   await ecs.createService({
     cluster: CLUSTER,
