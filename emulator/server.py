@@ -17,7 +17,8 @@ from the clock (no background thread), so any client sees the same state ECS wou
   task definition (markers in the image tag, e.g. repo:bad-1):
     - default: COMPLETED after `rolloutSeconds`; old deployments drained; steady-state event.
     - "bad": tasks fail to start (stopped tasks with a reason, failedTasks grows); after
-      `failSeconds`, with the circuit breaker on, the deployment is FAILED and, with rollback
+      as many failed tasks as the circuit breaker's threshold (min 3, max 200, half the desired count;
+      one every failSeconds/3), with the circuit breaker on, the deployment is FAILED and, with rollback
       on, ECS rolls back to the last COMPLETED deployment's task definition. Without a
       circuit breaker it keeps failing, as ECS does.
     - "hang": tasks stay PENDING forever (for timeouts).
@@ -40,6 +41,7 @@ whose credentials signed it, its IAM action and resources; test/iam evaluates th
 import argparse
 import json
 import logging
+import math
 import signal
 import sys
 import threading
@@ -48,6 +50,7 @@ import uuid
 from types import SimpleNamespace
 from typing import Any
 
+from moto.core.responses import ActionResult
 from moto.ecs.models import EC2ContainerServiceBackend, Task
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, elbv2_backends
@@ -122,18 +125,21 @@ class Simulation:
             if now >= at:
                 self.complete(r, at)
         elif r["outcome"] == "bad":
-            fail_at = started + self.config["failSeconds"]
+            # One task fails to start every failSeconds/3, so a breaker at the minimum threshold
+            # (3) trips after failSeconds; larger services need more failures, as in ECS.
             step = self.config["failSeconds"] / 3
-            while r["failed_tasks"] < 3 and now >= started + step * (r["failed_tasks"] + 1) - 1e-6:
+            breaker = (getattr(svc, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
+            threshold = failure_threshold(svc.desired_count)
+            while r["failed_tasks"] < threshold and now >= started + step * (r["failed_tasks"] + 1) - 1e-6:
                 r["failed_tasks"] += 1
                 stop_task(r["backend"], svc, dep, started + step * r["failed_tasks"])
                 dep["failedTasks"] = r["failed_tasks"]
-            breaker = (getattr(svc, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
-            if breaker.get("enable") and now >= fail_at:
-                self.fail(r, fail_at, bool(breaker.get("rollback")))
-            elif not breaker.get("enable") and now >= fail_at:
-                r["started"] = now  # keeps failing, as ECS does without a circuit breaker
-                r["failed_tasks"] = 0
+            if r["failed_tasks"] >= threshold:
+                if breaker.get("enable"):
+                    self.fail(r, started + step * threshold, bool(breaker.get("rollback")))
+                else:
+                    r["started"] = now  # keeps failing, as ECS does without a circuit breaker
+                    r["failed_tasks"] = 0
 
     def complete(self, r: dict, at: float) -> None:
         svc, dep = r["service"], r["deployment"]
@@ -199,6 +205,17 @@ class Simulation:
 SIM = Simulation()
 
 
+def failure_threshold(desired_count: int) -> int:
+    """Failed tasks at which the deployment circuit breaker fails a rolling deployment.
+
+    "The deployment circuit breaker has a minimum threshold of 3 and a maximum threshold of 200
+    ... 0.5 * desired task count"; the docs do not say how a half rounds: rounded up here
+    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html,
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
+    """
+    return min(200, max(3, math.ceil(0.5 * desired_count)))
+
+
 def image_tag(image: str) -> str:
     """The tag (and digest) part of an image reference: markers are read there, never in the repository name."""
     last = image.rsplit("/", 1)[-1]
@@ -260,6 +277,7 @@ def stop_task(backend: EC2ContainerServiceBackend, service: Any, dep: dict, at: 
 _create_service = EC2ContainerServiceBackend.create_service
 _update_service = EC2ContainerServiceBackend.update_service
 _create_service_response = EC2ContainerServiceResponse.create_service
+_list_task_definitions_response = EC2ContainerServiceResponse.list_task_definitions
 _health_for = FakeTargetGroup.health_for
 
 
@@ -279,6 +297,23 @@ def create_service_response(self: EC2ContainerServiceResponse) -> Any:
     if config:
         self.ecs_backend._get_service(cluster, name).deployment_configuration = config
     return result
+
+
+def list_task_definitions_response(self: EC2ContainerServiceResponse) -> Any:
+    # moto filters by familyPrefix (the full family name) and status, but ignores `sort`. ECS:
+    # "By default, (ASC) task definitions are listed lexicographically by family name and in
+    # ascending numerical order by revision ... Setting this parameter to DESC reverses the sort
+    # order on family name and revision"
+    # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTaskDefinitions.html).
+    family_prefix, status = self._get_param("familyPrefix"), self._get_param("status", "ACTIVE")
+    arns = self.ecs_backend.list_task_definitions(family_prefix, status)
+    arns.sort(key=family_and_revision, reverse=self._get_param("sort", "ASC") == "DESC")
+    return ActionResult({"taskDefinitionArns": arns})
+
+
+def family_and_revision(arn: str) -> tuple[str, int]:
+    family, _, revision = arn.rsplit("/", 1)[-1].rpartition(":")
+    return family, int(revision)
 
 
 def update_service(self: EC2ContainerServiceBackend, props: dict[str, Any]) -> Any:
@@ -308,6 +343,7 @@ def health_for(self: FakeTargetGroup, target: dict[str, Any], ec2_backend: Any) 
 EC2ContainerServiceBackend.create_service = create_service  # type: ignore[method-assign]
 EC2ContainerServiceBackend.update_service = update_service  # type: ignore[method-assign]
 EC2ContainerServiceResponse.create_service = create_service_response  # type: ignore[method-assign]
+EC2ContainerServiceResponse.list_task_definitions = list_task_definitions_response  # type: ignore[method-assign]
 FakeTargetGroup.health_for = health_for  # type: ignore[method-assign]
 
 
