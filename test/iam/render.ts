@@ -83,12 +83,24 @@ export function renderEnvironment(
       env: vars,
       stdio: "pipe",
     });
-    const out = execFileSync(tofu, [`-chdir=${ROOT}`, "console", `-var-file=${varFile}`, "-no-color"], {
+    // -state keeps console's local state (and its lock) out of the source tree, so the test files
+    // that render at the same time never meet on one lock.
+    const args = [
+      `-chdir=${ROOT}`,
+      "console",
+      `-state=${path.join(data, "terraform.tfstate")}`,
+      `-var-file=${varFile}`,
+      "-no-color",
+    ];
+    const out = execFileSync(tofu, args, {
       env: vars,
       input: "jsonencode(local.rendered)\n",
       encoding: "utf8",
     });
-    return fromRaw(env, JSON.parse(JSON.parse(out.trim()) as string) as Raw);
+    // The rendered value is console's last line; warnings (a variable of the var file this root
+    // does not render, a missing CLI config) come before it.
+    const value = out.trim().split("\n").at(-1) ?? "";
+    return fromRaw(env, JSON.parse(JSON.parse(value) as string) as Raw);
   } finally {
     rmSync(data, { recursive: true, force: true });
   }
