@@ -1,5 +1,5 @@
 /**
- * Promotion in the module: where the core's promote and attach-attestations run (the core
+ * Promotion in the module: where the core's promote runs (the core
  * toolbox with skopeo, the AWS identity as Secrets) and what deploy asks before choosing its
  * stages. The core decides what: which digests, whether they are attested, where they go.
  */
@@ -55,16 +55,4 @@ export async function promoteImages(source: Directory, o: PromoteArgs): Promise<
   const base = withAwsIdentity(everyCall(promoter(source)), o.identity);
   const both = o.dest ? withAwsIdentity(base, o.dest, "DEST_") : base;
   return both.withExec(args).stdout();
-}
-
-/** Attaches the scan attestations of a commit's just-pushed images to them (core attach-attestations). */
-export async function attachScans(
-  source: Directory,
-  o: { env: string; commit: string; scans: Directory; identity: BaseIdentity },
-): Promise<string> {
-  const step = withAwsIdentity(everyCall(promoter(source)), o.identity);
-  return step
-    .withMountedDirectory("/scans", o.scans)
-    .withExec([...CORE_CLI, "attach-attestations", "--env", o.env, "--commit", o.commit, "--attestations", "/scans"])
-    .stdout();
 }
