@@ -4,6 +4,7 @@ import { awsError, isThrottling, type EcsApi } from "../api.js";
 import { abortableSleep } from "../resilience.js";
 import { initialState, reduce, sameTaskDefinition, type Outcome, type WatchChange, type WatchTarget } from "./state.js";
 import { toSnapshot, type ServiceSnapshot } from "./snapshot.js";
+import { Pacer, pacingFor } from "./pacing.js";
 
 export interface WatchOptions {
   ecs: EcsApi;
@@ -11,7 +12,7 @@ export interface WatchOptions {
   service: string;
   target: WatchTarget;
   timeoutMs: number;
-  /** Time between polls. Short by default: a rollout's end is noticed within about this long. */
+  /** Shortest pause between polls, right after a change (see pacing.ts); default 250 ms. */
   pollIntervalMs?: number;
   /** Ceiling of the backoff when AWS throttles. */
   maxPollIntervalMs?: number;
@@ -32,21 +33,22 @@ export interface WatchResult {
   last?: ServiceSnapshot;
 }
 
-export const DEFAULT_POLL_INTERVAL_MS = 1000;
 export const DEFAULT_MAX_POLL_INTERVAL_MS = 8000;
 
 /**
  * Polls DescribeServices (and the stopped tasks when failures appear) until the target
- * rollout completes, fails, is rolled back by ECS, or the timeout passes. Throttling backs
- * the interval off up to the ceiling and resets after a good poll.
+ * rollout completes, fails, is rolled back by ECS, or the timeout passes. The pause between
+ * polls adapts (pacing.ts): short after a change, longer while nothing moves, one call per
+ * 2 s on average at most. Throttling backs off further, up to the ceiling, until a good poll.
  */
 export async function watchRollout(options: WatchOptions): Promise<WatchResult> {
-  const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const ceiling = Math.max(interval, options.maxPollIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS);
+  const pacing = pacingFor(options.pollIntervalMs);
+  const ceiling = Math.max(pacing.maxIntervalMs, options.maxPollIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS);
   const started = Date.now();
   const deadline = started + options.timeoutMs;
+  const pacer = new Pacer(started, pacing);
   let state = initialState(options.target, options.since ?? started);
-  let delay = interval;
+  let backoff = 0;
   let polls = 0;
   let failedSeen = 0;
   let last: ServiceSnapshot | undefined;
@@ -54,7 +56,7 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
     let snap: ServiceSnapshot | undefined;
     try {
       snap = await poll(options, failedSeen);
-      delay = interval;
+      backoff = 0;
     } catch (err) {
       // The clients ride out transient errors until the phase's deadline; giving up there is a timeout like any other.
       if (gaveUp(err)) {
@@ -67,8 +69,9 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
         };
       }
       if (!isThrottling(err)) throw err;
-      delay = Math.min(delay * 2, ceiling);
-      options.onThrottled?.(delay);
+      pacer.polled(Date.now(), false);
+      backoff = Math.min(Math.max(backoff, pacing.minIntervalMs) * 2, ceiling);
+      options.onThrottled?.(backoff);
     }
     if (snap) {
       polls += 1;
@@ -76,6 +79,7 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
       failedSeen = totalFailed(snap);
       const r = reduce(state, snap);
       state = r.state;
+      pacer.polled(snap.at, r.changes.length > 0);
       for (const change of r.changes) options.onChange?.(change);
       if (r.outcome.kind !== "waiting") return { outcome: r.outcome, polls, elapsedMs: Date.now() - started, last };
     }
@@ -88,7 +92,7 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
         ...(last ? { last } : {}),
       };
     }
-    await abortableSleep(Math.min(delay, left), options.signal);
+    await abortableSleep(Math.min(Math.max(pacer.delay(Date.now()), backoff), left), options.signal);
   }
 }
 
