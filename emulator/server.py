@@ -23,7 +23,10 @@ from the clock (no background thread), so any client sees the same state ECS wou
       circuit breaker it keeps failing, as ECS does.
     - "hang": tasks stay PENDING forever (for timeouts).
     - "unhealthy": completes, but its ALB targets report unhealthy.
-  On completion the service's target groups get one registered target per desired task.
+    - "sick": completes, but its containers with a health check report UNHEALTHY.
+  On completion the service's target groups get one registered target per desired task, and
+  the deployment's tasks are RUNNING (ListTasks/DescribeTasks), each container with the health
+  status ECS would give it (see "container health" below); the other revisions' tasks stop.
 
 HTTP controls (all JSON):
   POST /_ecs_sim/config    {"rolloutSeconds": 1.0, "failSeconds": 1.0}
@@ -31,6 +34,10 @@ HTTP controls (all JSON):
                            `after` calls through, the next `count` calls of that ECS action
                            answer ThrottlingException (HTTP 400), as AWS does.
   GET  /_ecs_sim/timeline  when each deployment really completed or failed (epoch seconds).
+  POST /_ecs_sim/container_health  {"healthySeconds": 2.0, "images": {"v1": "UNHEALTHY"}}:
+                           containers with a health check report UNKNOWN until healthySeconds
+                           after their task started, then HEALTHY, or the status given for an
+                           image whose tag contains the key (a restore that comes back sick).
   POST /moto-api/reset     also resets the simulation.
 
 Expiring role sessions (sts_expiry.py): POST /_sts_sim/config {"sessionSeconds": 5},
@@ -51,7 +58,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from moto.core.responses import ActionResult
-from moto.ecs.models import EC2ContainerServiceBackend, Task
+from moto.ecs.models import Container, EC2ContainerServiceBackend, Task
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, elbv2_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -156,6 +163,7 @@ class Simulation:
         add_event(svc, f"(service {svc.name}) (deployment {dep['id']}) deployment completed.", at)
         add_event(svc, f"(service {svc.name}) has reached a steady state.", at)
         self.register_targets(r)
+        CONTAINERS.run_tasks(r, at)
         self.timeline.append(timeline_entry(svc, dep, "COMPLETED", at))
 
     def fail(self, r: dict, at: float, rollback: bool) -> None:
@@ -287,6 +295,7 @@ def create_service(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) 
         if service.task_definition and service.deployment_controller.get("type") == "ECS":
             service.deployments = [new_deployment(service, service.task_definition, "COMPLETED", time.time())]
             service.running_count, service.pending_count = service.desired_count, 0
+            CONTAINERS.run_tasks({"service": service, "backend": self, "deployment": service.deployments[0], "started": time.time()}, time.time())
         return service
 
 
@@ -347,6 +356,116 @@ EC2ContainerServiceResponse.list_task_definitions = list_task_definitions_respon
 FakeTargetGroup.health_for = health_for  # type: ignore[method-assign]
 
 
+# --- container health ----------------------------------------------------------------------
+# ECS runs a container definition's healthCheck in the container and reports the result in
+# DescribeTasks (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html,
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/healthcheck.html): a container is
+# UNKNOWN while its check is being evaluated (or when it has none), then HEALTHY or UNHEALTHY;
+# the task's healthStatus is the aggregate of its essential containers, UNHEALTHY first, then
+# UNKNOWN, else HEALTHY; checks of nonessential containers do not count. Here an essential
+# container without a health check does not count either, and a task with no essential container
+# checked is UNKNOWN, as ECS says for "no container health checks defined". Simplification: a
+# "sick" revision completes and turns UNHEALTHY after it, as a revision whose checks fail after
+# the rollout does; ECS would then replace those tasks, which the simulation does not.
+class ContainerHealth:
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.healthy_seconds = 0.0
+        self.images: dict[str, str] = {}
+
+    def configure(self, body: dict) -> dict:
+        if "healthySeconds" in body:
+            self.healthy_seconds = float(body["healthySeconds"])
+        for key, status in (body.get("images") or {}).items():
+            if status not in ("HEALTHY", "UNHEALTHY", "UNKNOWN"):
+                raise ValueError(f"container health {status!r}: HEALTHY, UNHEALTHY or UNKNOWN")
+            self.images[str(key)] = status
+        return {"healthySeconds": self.healthy_seconds, "images": self.images}
+
+    def status(self, definition: dict, started: float) -> str:
+        if not definition.get("healthCheck") or time.time() < started + self.healthy_seconds:
+            return "UNKNOWN"
+        tag = image_tag(str(definition.get("image", "")))
+        chosen = next((status for key, status in self.images.items() if key in tag), None)
+        return chosen or ("UNHEALTHY" if "sick" in tag else "HEALTHY")
+
+    def run_tasks(self, r: dict, at: float) -> None:
+        """The completed deployment's tasks, started when it started; the service's other tasks stop."""
+        svc, dep, backend = r["service"], r["deployment"], r["backend"]
+        cluster = backend._get_cluster(svc.cluster_name)
+        tasks = backend.tasks.setdefault(cluster.name, {})
+        for task in tasks.values():
+            if isinstance(task, SimTask) and task.group == f"service:{svc.name}" and task.desired_status == "RUNNING":
+                task.desired_status = task.last_status = "STOPPED"
+                task.stopped_reason = f"Scaling activity initiated by (deployment {dep['id']})"
+                task.stop_code = "ServiceSchedulerInitiated"
+        task_def = backend.describe_task_definition(dep["taskDefinition"])
+        for _ in range(svc.desired_count):
+            task = SimTask(backend, cluster, svc, dep, task_def, r["started"])
+            tasks[task.task_arn] = task
+
+
+class SimContainer(Container):
+    """One container of a running task, with the health status its definition's check would give."""
+
+    __module__ = "moto.ecs.emulator"  # moto files its models by the service in their module path
+
+    def __init__(self, task_def: Any, definition: dict, started: float) -> None:
+        super().__init__(SimpleNamespace(arn=task_def.arn, container_definitions=[definition]))
+        self.last_status = "RUNNING"
+        self.definition, self.started = definition, started
+        self.essential = definition.get("essential", True)
+
+    @property  # type: ignore[override]
+    def health_status(self) -> str:
+        return CONTAINERS.status(self.definition, self.started)
+
+    @health_status.setter
+    def health_status(self, _value: str) -> None:
+        pass  # moto sets HEALTHY on every container; the clock decides here
+
+
+class SimTask(Task):
+    """A RUNNING task of a service deployment; moto's tasks move to STOPPED on every describe, ECS's do not."""
+
+    __module__ = "moto.ecs.emulator"
+
+    def __init__(self, backend: Any, cluster: Any, svc: Any, dep: dict, task_def: Any, started: float) -> None:
+        shape = SimpleNamespace(arn=task_def.arn, network_mode="bridge", container_definitions=task_def.container_definitions)
+        super().__init__(cluster, shape, None, None, backend, group=f"service:{svc.name}", launch_type="FARGATE", started_by=dep["id"])
+        self.containers = [SimContainer(task_def, d, started) for d in task_def.container_definitions]
+
+    def advance(self) -> None:
+        pass
+
+    @property
+    def health_status(self) -> str:
+        checked = [c.health_status for c in self.containers if c.essential and c.definition.get("healthCheck")]
+        for status in ("UNHEALTHY", "UNKNOWN"):
+            if status in checked:
+                return status
+        return "HEALTHY" if checked else "UNKNOWN"
+
+
+CONTAINERS = ContainerHealth()
+_list_tasks = EC2ContainerServiceBackend.list_tasks
+
+
+def list_tasks(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> list:
+    # moto ignores serviceName ("We can't filter on `service_name` until the backend actually
+    # launches tasks"); ECS lists only that service's tasks
+    # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html).
+    names = ["cluster_str", "container_instance", "family", "started_by", "service_name", "desiredStatus"]
+    service_name = dict(zip(names, args)).get("service_name", kwargs.get("service_name"))
+    tasks = _list_tasks(self, *args, **kwargs)
+    return [t for t in tasks if t.group == f"service:{service_name}"] if service_name else tasks
+
+
+EC2ContainerServiceBackend.list_tasks = list_tasks  # type: ignore[method-assign]
+
+
 # --- HTTP ---------------------------------------------------------------------------------
 def json_response(start_response: Any, status: str, body: Any, content_type: str = "application/json") -> list[bytes]:
     data = json.dumps(body).encode()
@@ -367,6 +486,7 @@ def with_simulation(app: Any) -> Any:
             return json_response(start_response, "200 OK", EXPIRY.stats())
         if path == "/moto-api/reset" and method == "POST":
             SIM.reset()
+            CONTAINERS.reset()
             EXPIRY.reset()
         expired = EXPIRY.refusal(environ)
         if expired:
@@ -401,6 +521,8 @@ def control(path: str, method: str, environ: dict, start_response: Any) -> list[
         if path == "/_ecs_sim/throttle" and method == "POST":
             SIM.throttles[str(body["action"])] = [int(body.get("after", 0)), int(body["count"])]
             return json_response(start_response, "200 OK", SIM.throttles)
+        if path == "/_ecs_sim/container_health" and method == "POST":
+            return json_response(start_response, "200 OK", CONTAINERS.configure(body))
         if path == "/_ecs_sim/timeline" and method == "GET":
             SIM.advance()
             return json_response(start_response, "200 OK", SIM.timeline)

@@ -34,6 +34,60 @@ const buildContext = z.union([
     .strict(),
 ]);
 
+/**
+ * What judges a rollout of the service. `path` is probed by the container health check
+ * Terraform gives the task definition (terraform/modules/ecs) and, behind the ALB, by the
+ * target group; the deployer then requires the containers (and targets) healthy. A service
+ * with nothing to check is refused unless `none: true` says so on purpose, with a `reason`.
+ */
+const healthCheck = z
+  .object({
+    path: z
+      .string()
+      .startsWith("/", "a path starting with /")
+      .optional()
+      .describe(
+        "HTTP path the container health check (and, behind the ALB, the target group) probes; the deployer requires the containers healthy after a rollout.",
+      ),
+    url: urlWith(["http:", "https:"], "https://app.example.com/health")
+      .optional()
+      .describe("Full URL also probed after a rollout (2xx/3xx)."),
+    none: z
+      .literal(true)
+      .optional()
+      .describe(
+        "Deploy this service with no container health check, on purpose: with no target group and no url, nothing judges its rollout beyond ECS's own. Needs a reason; excludes path and url.",
+      ),
+    reason: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Why the service deploys unchecked (with none: true); printed in every report."),
+  })
+  .strict()
+  .superRefine((hc, ctx) => {
+    if (hc.none) {
+      if (!hc.reason?.trim())
+        ctx.addIssue({
+          code: "custom",
+          path: ["reason"],
+          message: "a reason saying why the service deploys unchecked",
+        });
+      for (const key of ["path", "url"] as const)
+        if (hc[key] !== undefined)
+          ctx.addIssue({ code: "custom", path: [key], message: `no ${key} with "none": true (remove one of them)` });
+      return;
+    }
+    if (hc.path === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["path"],
+        message: 'a path the health checks probe, e.g. "/health" (or "none": true with a "reason" to deploy unchecked)',
+      });
+    if (hc.reason !== undefined)
+      ctx.addIssue({ code: "custom", path: ["reason"], message: 'a reason only with "none": true' });
+  });
+
 export const serviceSchema = z
   .object({
     name: z
@@ -70,17 +124,7 @@ export const serviceSchema = z
           .describe("Containers in the task definition whose image a deploy replaces."),
       })
       .strict(),
-    healthCheck: z
-      .object({
-        path: z
-          .string()
-          .startsWith("/", "a path starting with /")
-          .describe("HTTP path the ALB and the deployer probe."),
-        url: urlWith(["http:", "https:"], "https://app.example.com/health")
-          .optional()
-          .describe("Full URL probed after a rollout; omit to rely on ALB target health."),
-      })
-      .strict(),
+    healthCheck,
   })
   .strict();
 

@@ -26,6 +26,6 @@ export async function recordBaseline(
     (only?.rolloutState === undefined || only.rolloutState === "COMPLETED") &&
     (svc.runningCount ?? 0) >= (svc.desiredCount ?? 0);
   if (!steady) return;
-  const health = await checkHealth({ ...r, timing: { ...r.timing, healthAttempts: 1 } }).catch(() => undefined);
+  const health = await checkHealth({ ...r, timing: { ...r.timing, healthAttempts: 1 } }, arn).catch(() => undefined);
   if (health?.ok) await mark(r, arn, "stable", warnings);
 }

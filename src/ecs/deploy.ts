@@ -5,6 +5,7 @@ import type { ServiceConfig } from "../config/schema.js";
 import { awsError } from "./api.js";
 import type { EcsContext } from "./context.js";
 import { recordBaseline } from "./baseline.js";
+import { requireSomethingToCheck } from "./health-gate.js";
 import { deployTags, familyOf } from "./history.js";
 import { parseImageRef } from "./image-ref.js";
 import { onService, type ServiceVerbOptions } from "./options.js";
@@ -13,7 +14,7 @@ import { startResult, type DeployResult } from "./result.js";
 import { pick, rolloutFor } from "./rollout.js";
 import { settle } from "./settle.js";
 import { MANAGED_BY, terraformRevision } from "./ownership.js";
-import { describeService, describeTaskDefinition, type DescribedTaskDefinition } from "./service.js";
+import { describeService, describeTaskDefinition, targetGroupsOf, type DescribedTaskDefinition } from "./service.js";
 import { diffTaskDefinitions, renderTaskDefinition, toInput } from "./task-definition.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
 
@@ -57,6 +58,14 @@ async function deployWith(
   // Terraform's revision is exactly what should run: roll it out as it is.
   const unchanged = diff === "";
   const reuse = !unchanged && rendered.unchanged ? source.arn : undefined;
+  requireSomethingToCheck({
+    verb: "deploy",
+    cfg,
+    revision: rendered.input,
+    label: unchanged ? label : `the new revision (rendered from ${shortTaskDefinition(source.arn)})`,
+    targetGroups: targetGroupsOf(svc),
+    ...healthUrlOf(options.healthUrl ?? cfg.healthCheck.url),
+  });
   options.onProgress(
     diff
       ? { kind: "diff", text: diff }
@@ -134,6 +143,8 @@ async function renderSource(
   });
   return { arn, described: arn === from ? current : await describeTaskDefinition(ctx.ecs, arn) };
 }
+
+const healthUrlOf = (url: string | undefined): { healthUrl?: string } => (url ? { healthUrl: url } : {});
 
 /** A second rollout on top of one in flight would make "the revision running before" ambiguous. */
 function refuseConcurrentRollout(svc: Service, name: string): void {

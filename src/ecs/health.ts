@@ -1,4 +1,5 @@
 import { awsError, type ElbApi } from "./api.js";
+import type { ContainerVerdict } from "./container-health.js";
 import { abortableSleep } from "./resilience.js";
 
 export interface HealthOptions {
@@ -7,6 +8,10 @@ export interface HealthOptions {
   targetGroupArns: string[];
   /** HTTP URL probed after the rollout; absent skips the HTTP check. */
   url?: string;
+  /** The revision's containers with a health check (src/ecs/container-health.ts); absent skips them. */
+  containers?: { names: string[]; probe: () => Promise<ContainerVerdict> };
+  /** Why nothing is checked, when nothing is (said in the result). */
+  unchecked?: string;
   /** Checks before giving up. Default 6. */
   attempts?: number;
   /** Pause between checks. Default 5 s. */
@@ -26,43 +31,56 @@ export interface HealthAttempt {
 
 export interface HealthResult {
   checked: boolean;
+  /** What was checked: "ALB targets (<group>)", "containers (<names>)", "URL <url>". */
+  what?: string[];
   ok: boolean;
   attempts: number;
   details: string[];
 }
 
 /**
- * After a rollout: every registered target of the service's target groups healthy, and the
- * health URL answering 2xx/3xx. Retries, because targets pass their health checks a little
- * after ECS calls the service steady.
+ * After a rollout: every registered target of the service's target groups healthy, every
+ * checked container of the revision's tasks HEALTHY, and the health URL answering 2xx/3xx.
+ * Retries, because targets pass their health checks a little after ECS calls the service
+ * steady and containers are UNKNOWN until their first checks ran.
  */
 export async function verifyHealth(options: HealthOptions): Promise<HealthResult> {
-  if (options.targetGroupArns.length === 0 && !options.url)
+  const what = [
+    ...options.targetGroupArns.map((arn) => `ALB targets (${arn.split(":").pop() ?? arn})`),
+    ...(options.containers ? [`containers (${options.containers.names.join(", ")})`] : []),
+    ...(options.url ? [`URL ${options.url}`] : []),
+  ];
+  if (what.length === 0)
     return {
       checked: false,
       ok: true,
       attempts: 0,
-      details: ["no target group and no health URL configured: nothing to check"],
+      details: [options.unchecked ?? "no target group, no container health check and no health URL: nothing to check"],
     };
   const attempts = options.attempts ?? 6;
   let details: string[] = [];
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    const results = await Promise.all([
+    const results: Check[] = await Promise.all([
       ...options.targetGroupArns.map((arn) => checkTargetGroup(options.elb, arn)),
+      ...(options.containers ? [options.containers.probe()] : []),
       ...(options.url ? [checkUrl(options.url, options.requestTimeoutMs ?? 5000)] : []),
     ]);
     const ok = results.every((r) => r.ok);
     details = results.map((r) => r.detail);
     options.onAttempt?.({ attempt, ok, details });
-    if (ok) return { checked: true, ok, attempts: attempt, details };
+    if (ok) return { checked: true, what, ok, attempts: attempt, details };
+    // ECS already retried an UNHEALTHY container's check `retries` times: looking again changes nothing.
+    if (results.some((r) => !r.ok && r.final)) return { checked: true, what, ok: false, attempts: attempt, details };
     if (attempt < attempts) await abortableSleep(options.intervalMs ?? 5000, options.signal);
   }
-  return { checked: true, ok: false, attempts, details };
+  return { checked: true, what, ok: false, attempts, details };
 }
 
 interface Check {
   ok: boolean;
   detail: string;
+  /** A failure that another look will not change. */
+  final?: boolean;
 }
 
 async function checkTargetGroup(elb: ElbApi, arn: string): Promise<Check> {

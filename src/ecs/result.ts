@@ -122,6 +122,13 @@ function restoreLine(restore: Restore): string {
   return `  returned to   ${short(restore.to)} (${by}; ${state})`;
 }
 
+/** What judged the rollout, by name (ALB targets, containers, URL), or why nothing did. */
+function healthLine(h: HealthResult): string {
+  if (!h.checked) return `  health        not checked: ${h.details.join("; ")}`;
+  const what = h.what?.length ? ` (checked ${h.what.join(", ")})` : "";
+  return `  health        ${h.ok ? "ok" : "FAILED"}${what}: ${h.details.join("; ")}`;
+}
+
 /** The report a person reads: what failed, what was done, where the service is now. */
 export function renderReport(r: DeployResult): string {
   const lines = [
@@ -135,7 +142,7 @@ export function renderReport(r: DeployResult): string {
     for (const t of r.failure.stoppedTasks.slice(0, 5)) lines.push(`                stopped task ${t}`);
   }
   if (r.restore) lines.push(restoreLine(r.restore));
-  if (r.health?.checked) lines.push(`  health        ${r.health.ok ? "ok" : "FAILED"}: ${r.health.details.join("; ")}`);
+  if (r.health) lines.push(healthLine(r.health));
   r.actions.forEach((a, i) => lines.push(`  ${i === 0 ? "done          " : "              "}${a}`));
   for (const w of r.warnings) lines.push(`  warning       ${w}`);
   if (r.deregistered.length > 0) lines.push(`  deregistered  ${r.deregistered.map(short).join(", ")}`);

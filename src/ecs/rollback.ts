@@ -8,7 +8,8 @@ import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
 import { pick, rolloutFor } from "./rollout.js";
-import { describeService, describeTaskDefinition } from "./service.js";
+import { requireSomethingToCheck } from "./health-gate.js";
+import { describeService, describeTaskDefinition, targetGroupsOf } from "./service.js";
 import { settle } from "./settle.js";
 import { diffTaskDefinitions, toInput } from "./task-definition.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
@@ -59,6 +60,15 @@ async function rollbackWith(
     );
   }
   const to = wanted.taskDefinition.taskDefinitionArn ?? target;
+  const healthUrl = options.healthUrl ?? cfg.healthCheck.url;
+  requireSomethingToCheck({
+    verb: "roll back",
+    cfg,
+    revision: wanted.taskDefinition,
+    label: shortTaskDefinition(to),
+    targetGroups: targetGroupsOf(svc),
+    ...(healthUrl ? { healthUrl } : {}),
+  });
   const diff = diffTaskDefinitions(
     shortTaskDefinition(from),
     toInput(current.taskDefinition),

@@ -2,10 +2,11 @@ import type { Service } from "@aws-sdk/client-ecs";
 import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
 import { awsError } from "./api.js";
 import type { EcsContext } from "./context.js";
+import { checkContainers, checkedContainers } from "./container-health.js";
 import { verifyHealth, type HealthResult } from "./health.js";
 import type { ProgressSink } from "./progress.js";
 import type { DeployResult, Restore } from "./result.js";
-import { targetGroupsOf } from "./service.js";
+import { describeTaskDefinition, targetGroupsOf } from "./service.js";
 import { watchRollout, type WatchOutcome } from "./watch/poller.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
 import { sameTaskDefinition, type WatchTarget } from "./watch/state.js";
@@ -30,6 +31,8 @@ export interface Rollout {
   ecsService: string;
   targetGroups: string[];
   healthUrl?: string;
+  /** healthCheck.none's reason: the service deploys with nothing checked, on purpose. */
+  unchecked?: string;
   timing: Timing & { timeoutMs: number };
   progress: ProgressSink;
   /** What was changed, in order, for the report (shared by every phase of one verb). */
@@ -67,6 +70,7 @@ export function rolloutFor(s: RolloutSetup): Rollout {
     actions: [],
     ...(s.signal ? { signal: s.signal } : {}),
     ...(healthUrl ? { healthUrl } : {}),
+    ...(s.cfg.healthCheck.none ? { unchecked: `healthCheck.none: ${s.cfg.healthCheck.reason ?? ""}` } : {}),
     timing: { ...s.timing, timeoutMs: s.timing?.timeoutMs ?? s.env.deploy.timeoutSeconds * 1000 },
   };
 }
@@ -138,13 +142,11 @@ export async function awaitRollout(r: Rollout, target: WatchTarget, since: numbe
     const stage = outcome.kind === "timeout" ? "timeout" : "rollout";
     return { ok: false, failure: { stage, reason: outcome.reason, stoppedTasks }, watch: outcome };
   }
-  const checks =
-    r.targetGroups.length > 0 || r.healthUrl ? "checking health" : "no target group or health URL to check";
   r.progress({
     kind: "step",
-    message: `rollout of ${shortTaskDefinition(target.taskDefinition)} completed after ${watched.polls} polls; ${checks}`,
+    message: `rollout of ${shortTaskDefinition(target.taskDefinition)} completed after ${watched.polls} polls; checking health`,
   });
-  const health = await checkHealth(r);
+  const health = await checkHealth(r, target.taskDefinition);
   if (health.ok) return { ok: true, health };
   return {
     ok: false,
@@ -154,11 +156,25 @@ export async function awaitRollout(r: Rollout, target: WatchTarget, since: numbe
   };
 }
 
-export async function checkHealth(r: Rollout): Promise<HealthResult> {
+/** Health of `revision` as the service runs it: ALB targets, its checked containers, the URL. */
+export async function checkHealth(r: Rollout, revision: string): Promise<HealthResult> {
+  const checked = checkedContainers((await describeTaskDefinition(r.ctx.ecs, revision)).taskDefinition);
+  const where = { cluster: r.cluster, service: r.ecsService };
   return verifyHealth({
     elb: r.ctx.elb,
     targetGroupArns: r.targetGroups,
     ...(r.healthUrl ? { url: r.healthUrl } : {}),
+    ...(checked.length > 0
+      ? {
+          containers: {
+            names: checked.map((c) => c.name),
+            probe: () => checkContainers(r.ctx.ecs, where, revision, checked),
+          },
+        }
+      : {}),
+    unchecked:
+      r.unchecked ??
+      `${shortTaskDefinition(revision)} defines no container health check, and the service has no target group and no health URL: nothing to check`,
     ...(r.timing.healthAttempts ? { attempts: r.timing.healthAttempts } : {}),
     ...(r.timing.healthIntervalMs !== undefined ? { intervalMs: r.timing.healthIntervalMs } : {}),
     onAttempt: (a) => r.progress({ kind: "health", ...a }),

@@ -10,6 +10,12 @@ export interface PlatformInputs {
   images: Record<string, string>;
   /** cpu_architecture of each service's runtime platform (the builds follow it). */
   cpu_architectures: Record<string, "X86_64" | "ARM64">;
+  /**
+   * healthCheck.path of each service that has one: what its container health check (and the
+   * ALB's target group, for open-webui) probes. A service configured `none: true` has no entry,
+   * and Terraform gives its container no health check.
+   */
+  health_check_paths: Record<string, string>;
 }
 
 /** A service's image as publish (push-images --json) reports it. */
@@ -59,10 +65,18 @@ export async function platformInputs(
     return {
       images: Object.fromEntries(found as (readonly [string, string])[]),
       cpu_architectures: Object.fromEntries(env.services.map((s) => [s.name, s.runtimePlatform.cpuArchitecture])),
+      health_check_paths: healthCheckPaths(env),
     };
   } finally {
     ecs.destroy();
   }
+}
+
+/** The configured health-check path of each service that has one (environments/<env>.json is the one source). */
+export function healthCheckPaths(env: EnvironmentConfig): Record<string, string> {
+  return Object.fromEntries(
+    env.services.flatMap((s) => (s.healthCheck.path === undefined ? [] : [[s.name, s.healthCheck.path] as const])),
+  );
 }
 
 /** The task-definition family a service runs, or undefined before the service exists. */

@@ -71,6 +71,7 @@ module "alb" {
   subnet_ids          = module.network.public_subnet_ids
   security_group_id   = module.network.security_group_ids["alb"]
   target_port         = var.services["open-webui"].port
+  health_check_path   = lookup(var.health_check_paths, "open-webui", "/")
   https               = var.domain != null || var.certificate_arn != null
   certificate_arn     = var.domain != null ? module.domain[0].certificate_arn : var.certificate_arn
   access_logs_bucket  = var.alb_access_logs_bucket
@@ -121,4 +122,5 @@ module "ecs" {
   permissions_boundary_arn = local.permissions_boundary_arn
   images                   = var.images
   cpu_architectures        = var.cpu_architectures
+  health_check_paths       = var.health_check_paths
 }

@@ -84,6 +84,15 @@ variable "cpu_architectures" {
   default     = {}
 }
 
+variable "health_check_paths" {
+  description = "HTTP path each service's container health check probes (and the ALB target group, for open-webui); set by the pipeline's plan (platform.tfvars.json) from environments/<env>.json services[].healthCheck.path, the one source. A service without an entry (healthCheck.none in the environment file) gets no container health check."
+  type        = map(string)
+  validation {
+    condition     = alltrue([for p in values(var.health_check_paths) : startswith(p, "/")])
+    error_message = "Every health check path must start with /."
+  }
+}
+
 variable "services" {
   description = "Sizing per service key (open-webui, bedrock-gateway, mcpo)."
   type = map(object({

@@ -194,7 +194,26 @@ async function createService(moto: Moto): Promise<void> {
       memory: "512",
       executionRoleArn: roleArn("ecs-execution"),
       taskRoleArn: roleArn("mcpo-task"),
-      containerDefinitions: [{ name: "mcpo", image: `${IMAGE}:v1`, essential: true }],
+      // The health check terraform/modules/ecs gives it: the deployer's health gate lists and describes its tasks.
+      containerDefinitions: [
+        {
+          name: "mcpo",
+          image: `${IMAGE}:v1`,
+          essential: true,
+          healthCheck: {
+            command: [
+              "CMD",
+              "python",
+              "-c",
+              "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/docs', timeout=4)",
+            ],
+            interval: 30,
+            timeout: 5,
+            retries: 3,
+            startPeriod: 120,
+          },
+        },
+      ],
     });
     await ecs.createService({
       cluster: NAME,

@@ -101,12 +101,19 @@ describe.sequential("the platform's life, from an empty account", { timeout: 300
     expect(images.map((i) => [i.service, i.outcome])).toEqual(SERVICES.map((s) => [s, "pushed"]));
     const planned = JSON.parse(
       await readFile(path.join(world.root, ".pipeline", `${A.slice(0, 8)}-1`, "plan", "platform.tfvars.json"), "utf8"),
-    ) as { images: Record<string, string>; cpu_architectures: Record<string, string> };
+    ) as {
+      images: Record<string, string>;
+      cpu_architectures: Record<string, string>;
+      health_check_paths: Record<string, string>;
+    };
     for (const i of images) {
       expect(planned.images[i.service]).toBe(i.references[0]);
       expect(planned.cpu_architectures[i.service]).toBe("X86_64");
+      // healthCheck.path of environments/<env>.json reaches the container's health check through the plan.
+      expect(planned.health_check_paths[i.service]).toBe("/health");
       const { svc, td, tags } = await runningDefinition(i.service);
       expect(td.containerDefinitions![0]!.image).toBe(i.references[0]);
+      expect(td.containerDefinitions![0]!.healthCheck?.command?.join(" ")).toContain("127.0.0.1:8000/health");
       expect(td.containerDefinitions![0]!.image).toMatch(/:a1a1a1[0-9a-f]+@sha256:[0-9a-f]{64}$/);
       expect(tags).toContainEqual({ key: "ecs-pipeline:managed-by", value: "terraform" });
       expect(svc.deployments!.map((d) => d.rolloutState)).toEqual(["COMPLETED"]);

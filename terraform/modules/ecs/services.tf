@@ -24,6 +24,26 @@ locals {
     "mcpo"            = {}
   }
 
+  # Container health checks (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html):
+  # every `interval` seconds ECS runs the command in the container; exit 0 is a pass, and
+  # `retries` failures in a row (each failing after `timeout` seconds at most) make the
+  # container UNHEALTHY. Failures within `startPeriod` do not count, but a pass in it makes the
+  # container HEALTHY. A task is HEALTHY when all its essential containers are; ECS replaces a
+  # service's UNHEALTHY tasks, and the deployer requires the new revision's containers HEALTHY
+  # (src/ecs/container-health.ts). The probe is Python's standard library because all three
+  # images are Python images (python:3.x-slim bases); urlopen raises on a refused connection,
+  # a timeout or an HTTP status of 400 or more, which exits 1. It times out before ECS does.
+  start_periods = { "open-webui" = 300, "bedrock-gateway" = 60, "mcpo" = 120 }
+  health_checks = {
+    for name, path in var.health_check_paths : name => {
+      command     = ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${var.services[name].port}${path}', timeout=4)"]
+      interval    = 30
+      timeout     = 5
+      retries     = 3
+      startPeriod = lookup(local.start_periods, name, 60)
+    } if contains(keys(var.services), name)
+  }
+
   commands = {
     "open-webui"      = null
     "bedrock-gateway" = null
@@ -63,7 +83,8 @@ resource "aws_ecs_task_definition" "this" {
     ignore_changes = [tags, tags_all]
   }
 
-  container_definitions = jsonencode([{
+  # The health check is merged in only for a service with a configured path.
+  container_definitions = jsonencode([merge({
     name                   = each.key
     image                  = var.images[each.key]
     essential              = true
@@ -81,7 +102,7 @@ resource "aws_ecs_task_definition" "this" {
         awslogs-stream-prefix = each.key
       }
     }
-  }])
+  }, { for name, check in local.health_checks : "healthCheck" => check if name == each.key })])
 
   dynamic "volume" {
     for_each = each.key == "open-webui" ? [1] : []

@@ -49,6 +49,12 @@ variable "cpu_architectures" {
   default     = {}
 }
 
+variable "health_check_paths" {
+  description = "HTTP path each service's container health check probes; a service without an entry gets no container health check."
+  type        = map(string)
+  default     = {}
+}
+
 variable "services" {
   description = "Per-service sizing: cpu, memory, desired_count, port."
   type = map(object({

@@ -10,7 +10,8 @@ import { motoCredentials, type Moto } from "../../support/moto.js";
 /**
  * A steady ECS service on the emulator, built the way the platform's Terraform would leave
  * it, and the `local` environment pointed at the emulator. emulator/server.py rolls deployments
- * out on its own clock: images with "bad" fail, "hang" never settle, "unhealthy" fail ALB checks.
+ * out on its own clock: images with "bad" fail, "hang" never settle, "unhealthy" fail ALB checks,
+ * "sick" fail their container health checks.
  */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/open-webui";
@@ -49,6 +50,8 @@ export async function simulate(moto: Moto, path: string, body: object): Promise<
 
 export interface ServiceSetup {
   image?: string;
+  /** false: the revision's container has no health check. Default true. */
+  healthCheck?: boolean;
   circuitBreaker?: { enable: boolean; rollback: boolean };
   loadBalancers?: LoadBalancer[];
   strategy?: DeploymentStrategy;
@@ -82,7 +85,9 @@ export async function createStateBucket(ecs: ECS): Promise<void> {
 export async function createService(ecs: ECS, setup: ServiceSetup = {}): Promise<string> {
   await createStateBucket(ecs);
   await ecs.createCluster({ clusterName: CLUSTER });
-  const td = await registerRevision(ecs, setup.image ?? `${REPO}:v1`);
+  const td = await registerRevision(ecs, setup.image ?? `${REPO}:v1`, "open-webui", {
+    ...(setup.healthCheck === false ? { healthCheck: false } : {}),
+  });
   const deploymentConfiguration: DeploymentConfiguration = {
     maximumPercent: 200,
     minimumHealthyPercent: 100,
@@ -101,7 +106,27 @@ export async function createService(ecs: ECS, setup: ServiceSetup = {}): Promise
   return td;
 }
 
-export async function registerRevision(ecs: ECS, image: string, family = "open-webui"): Promise<string> {
+/** The container health check terraform/modules/ecs gives a service (healthCheck.path probed with Python). */
+export const CONTAINER_HEALTH_CHECK = {
+  command: [
+    "CMD",
+    "python",
+    "-c",
+    "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=4)",
+  ],
+  interval: 30,
+  timeout: 5,
+  retries: 3,
+  startPeriod: 60,
+};
+
+/** Registers a revision of `family`; `healthCheck: false` leaves its container without a health check. */
+export async function registerRevision(
+  ecs: ECS,
+  image: string,
+  family = "open-webui",
+  options: { healthCheck?: boolean } = {},
+): Promise<string> {
   const out = await ecs.registerTaskDefinition({
     family,
     requiresCompatibilities: ["FARGATE"],
@@ -116,6 +141,7 @@ export async function registerRevision(ecs: ECS, image: string, family = "open-w
         essential: true,
         portMappings: [{ containerPort: 8080, protocol: "tcp" }],
         environment: [{ name: "WEBUI_URL", value: "https://chat.example.com" }],
+        ...(options.healthCheck === false ? {} : { healthCheck: CONTAINER_HEALTH_CHECK }),
         logConfiguration: {
           logDriver: "awslogs",
           options: { "awslogs-group": `/ecs/${family}`, "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "app" },

@@ -108,6 +108,7 @@ interface TaskDefinitionInput {
   image: string;
   cpu_architecture: "X86_64" | "ARM64";
   environment: Record<string, string>;
+  health_check_path: string | null;
 }
 
 /**
@@ -138,6 +139,23 @@ export async function provisionFromState(world: World): Promise<string[]> {
           image: td.image,
           essential: true,
           environment: Object.entries(td.environment).map(([name, value]) => ({ name, value })),
+          // As terraform/modules/ecs/services.tf gives it, from healthCheck.path.
+          ...(td.health_check_path
+            ? {
+                healthCheck: {
+                  command: [
+                    "CMD",
+                    "python",
+                    "-c",
+                    `import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000${td.health_check_path}', timeout=4)`,
+                  ],
+                  interval: 30,
+                  timeout: 5,
+                  retries: 3,
+                  startPeriod: 60,
+                },
+              }
+            : {}),
         },
       ],
       tags: [{ key: "ecs-pipeline:managed-by", value: "terraform" }],

@@ -1,0 +1,110 @@
+import type { ContainerDefinition, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import { awsError, type EcsApi } from "./api.js";
+import { shortTaskDefinition } from "./watch/snapshot.js";
+import { sameTaskDefinition } from "./watch/state.js";
+
+/**
+ * Container health of a revision's tasks, as ECS reports it in DescribeTasks
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html): a container
+ * with a health check is UNKNOWN while it is evaluated (its startPeriod, its first checks),
+ * then HEALTHY, or UNHEALTHY after `retries` failed checks in a row. The task's own
+ * healthStatus aggregates its essential containers; a nonessential container's check does not
+ * count, and neither does it here.
+ */
+
+/** An essential container of the revision that defines a health check: what must be HEALTHY. */
+export interface CheckedContainer {
+  name: string;
+  /** The check's command, to say in a failure what failed. */
+  command: string;
+}
+
+/** One look at the containers. `final`: UNHEALTHY is ECS's verdict after its own retries; checking again will not change it. */
+export interface ContainerVerdict {
+  ok: boolean;
+  final: boolean;
+  detail: string;
+}
+
+/** The essential containers of `td` that define a health check (essential is true when omitted). */
+export function checkedContainers(td: Pick<TaskDefinition, "containerDefinitions">): CheckedContainer[] {
+  return (td.containerDefinitions ?? [])
+    .filter((c: ContainerDefinition) => c.essential !== false && (c.healthCheck?.command?.length ?? 0) > 0)
+    .map((c) => ({ name: c.name ?? "?", command: describeCommand(c.healthCheck?.command ?? []) }));
+}
+
+function describeCommand(command: string[]): string {
+  const [kind, ...rest] = command;
+  const text = kind === "CMD" || kind === "CMD-SHELL" ? rest.join(" ") : command.join(" ");
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/**
+ * The verdict on the RUNNING tasks of `revision`: every checked container of every task
+ * HEALTHY. Any UNHEALTHY one fails at once, naming the task, the container and why; UNKNOWN
+ * (still starting) or no running task yet is "not yet", worth another look.
+ */
+export function judgeContainers(tasks: Task[], revision: string, checked: CheckedContainer[]): ContainerVerdict {
+  const label = shortTaskDefinition(revision);
+  const ours = tasks.filter(
+    (t) => sameTaskDefinition(t.taskDefinitionArn ?? "", revision) && (t.lastStatus ?? "RUNNING") === "RUNNING",
+  );
+  const names = checked.map((c) => c.name).join(", ");
+  if (ours.length === 0) return { ok: false, final: false, detail: `containers of ${label}: no running task yet` };
+  const unhealthy = new Map<string, { reason: string; tasks: string[] }>();
+  const waiting: string[] = [];
+  for (const task of ours) {
+    const id = (task.taskArn ?? "?").split("/").pop() ?? "?";
+    let failed = false;
+    for (const want of checked) {
+      const c = task.containers?.find((x) => x.name === want.name);
+      const status = c?.healthStatus ?? "UNKNOWN";
+      if (status === "UNHEALTHY") {
+        failed = true;
+        const reason = c?.reason ?? `its health check \`${want.command}\` failed`;
+        const entry = unhealthy.get(`${want.name}\n${reason}`) ?? { reason, tasks: [] };
+        unhealthy.set(`${want.name}\n${reason}`, { ...entry, tasks: [...entry.tasks, id] });
+      } else if (status !== "HEALTHY") waiting.push(`task ${id}: ${want.name} ${status}`);
+    }
+    // The task's own aggregate, for an essential container the revision's definition did not show us.
+    if (task.healthStatus === "UNHEALTHY" && !failed) {
+      const entry = unhealthy.get("(task)\n") ?? { reason: "the task reports UNHEALTHY", tasks: [] };
+      unhealthy.set("(task)\n", { ...entry, tasks: [...entry.tasks, id] });
+    }
+  }
+  if (unhealthy.size > 0) {
+    const lines = [...unhealthy.entries()].map(([key, { reason, tasks: ids }]) => {
+      const name = key.split("\n")[0];
+      const who = name === "(task)" ? "an essential container" : `container ${name}`;
+      return `${who} UNHEALTHY in ${ids.length}/${ours.length} tasks (${ids.join(", ")}): ${reason}`;
+    });
+    return { ok: false, final: true, detail: `containers of ${label}: ${lines.join("; ")}` };
+  }
+  if (waiting.length > 0)
+    return { ok: false, final: false, detail: `containers of ${label}: still being checked (${waiting.join("; ")})` };
+  return {
+    ok: true,
+    final: false,
+    detail: `containers: ${ours.length}/${ours.length} tasks of ${label} healthy (${names})`,
+  };
+}
+
+/** Lists the service's RUNNING tasks, describes them, and judges those of `revision`. */
+export async function checkContainers(
+  ecs: EcsApi,
+  where: { cluster: string; service: string },
+  revision: string,
+  checked: CheckedContainer[],
+): Promise<ContainerVerdict> {
+  const { cluster, service } = where;
+  let tasks: Task[] = [];
+  try {
+    const list = await ecs.listTasks({ cluster, serviceName: service, desiredStatus: "RUNNING", maxResults: 100 });
+    const arns = list.taskArns ?? [];
+    if (arns.length > 0) tasks = (await ecs.describeTasks({ cluster, tasks: arns.slice(0, 100) })).tasks ?? [];
+  } catch (err) {
+    throw awsError(`describe the running tasks of service ${service}`, err);
+  }
+  const own = tasks.filter((t) => t.group === undefined || t.group === `service:${service}`);
+  return judgeContainers(own, revision, checked);
+}
