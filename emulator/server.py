@@ -364,8 +364,12 @@ FakeTargetGroup.health_for = health_for  # type: ignore[method-assign]
 # the task's healthStatus is the aggregate of its essential containers, UNHEALTHY first, then
 # UNKNOWN, else HEALTHY; checks of nonessential containers do not count. Here an essential
 # container without a health check does not count either, and a task with no essential container
-# checked is UNKNOWN, as ECS says for "no container health checks defined". Simplification: a
-# "sick" revision completes and turns UNHEALTHY after it, as a revision whose checks fail after
+# checked is UNKNOWN, as ECS says for "no container health checks defined". A task with a checked
+# essential container counts toward a deployment once HEALTHY ("the service scheduler will wait
+# for the task to reach a healthy status": minimumHealthyPercent in
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html), so
+# by default containers are HEALTHY when the deployment completes. Simplification: a "sick"
+# revision completes and turns UNHEALTHY after it, as a revision whose checks fail right after
 # the rollout does; ECS would then replace those tasks, which the simulation does not.
 class ContainerHealth:
     def __init__(self) -> None:
