@@ -26,6 +26,8 @@ export interface HealthOptions {
 export interface HealthAttempt {
   attempt: number;
   ok: boolean;
+  /** Failed for good (an UNHEALTHY container): no further attempt follows. */
+  final?: boolean;
   details: string[];
 }
 
@@ -66,11 +68,12 @@ export async function verifyHealth(options: HealthOptions): Promise<HealthResult
       ...(options.url ? [checkUrl(options.url, options.requestTimeoutMs ?? 5000)] : []),
     ]);
     const ok = results.every((r) => r.ok);
-    details = results.map((r) => r.detail);
-    options.onAttempt?.({ attempt, ok, details });
-    if (ok) return { checked: true, what, ok, attempts: attempt, details };
     // ECS already retried an UNHEALTHY container's check `retries` times: looking again changes nothing.
-    if (results.some((r) => !r.ok && r.final)) return { checked: true, what, ok: false, attempts: attempt, details };
+    const final = results.some((r) => !r.ok && r.final);
+    details = results.map((r) => r.detail);
+    options.onAttempt?.({ attempt, ok, ...(final ? { final } : {}), details });
+    if (ok) return { checked: true, what, ok, attempts: attempt, details };
+    if (final) return { checked: true, what, ok: false, attempts: attempt, details };
     if (attempt < attempts) await abortableSleep(options.intervalMs ?? 5000, options.signal);
   }
   return { checked: true, what, ok: false, attempts, details };

@@ -13,7 +13,7 @@ export type EcsProgress =
   | { kind: "retrying"; what: string; error: string; retryInMs: number }
   /** Where the service stands now, in words: what a second interrupt would leave behind. */
   | { kind: "state"; message: string }
-  | { kind: "health"; attempt: number; ok: boolean; details: string[] }
+  | { kind: "health"; attempt: number; ok: boolean; final?: boolean; details: string[] }
   | { kind: "warning"; message: string };
 
 export type ProgressSink = (event: EcsProgress) => void;
@@ -35,7 +35,9 @@ export function formatProgress(prefix: string, event: EcsProgress): string[] {
     case "throttled":
       return [`${p}throttled by AWS; next poll in ${(event.retryInMs / 1000).toFixed(1)}s`];
     case "health":
-      return [`${p}health check ${event.attempt}: ${event.ok ? "ok" : "not yet"} (${event.details.join("; ")})`];
+      return [
+        `${p}health check ${event.attempt}: ${event.ok ? "ok" : event.final ? "FAILED" : "not yet"} (${event.details.join("; ")})`,
+      ];
     case "watch":
       return [`${p}${formatChange(event.change)}`];
   }

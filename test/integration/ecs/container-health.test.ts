@@ -1,4 +1,5 @@
 import type { ECS } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,7 +8,17 @@ import { main } from "../../../src/cli/main.js";
 import { historyKeys } from "../../../src/ecs/history.js";
 import type { DeployResult } from "../../../src/ecs/result.js";
 import { startMoto, type Moto } from "../../support/moto.js";
-import { CLUSTER, createStateBucket, ecsClient, registerRevision, root, simulate } from "./fixture.js";
+import {
+  CLUSTER,
+  REPO,
+  createService,
+  createStateBucket,
+  defaultVpc,
+  ecsClient,
+  registerRevision,
+  root,
+  simulate,
+} from "./fixture.js";
 
 /**
  * Internal services (no target group, no URL: bedrock-gateway and mcpo on the platform) are
@@ -65,12 +76,16 @@ describe("health of a service without a target group: its containers", () => {
   }
 
   async function run(verb: string, ...extra: string[]) {
+    return runOn("mcpo", verb, ...extra);
+  }
+
+  async function runOn(service: string, verb: string, ...extra: string[]) {
     const out: string[] = [];
     const log: string[] = [];
     const code = await main(
       [
         verb,
-        ...["--env", "local", "--service", "mcpo", "--poll-interval-ms", "100", "--timeout-seconds", "10"],
+        ...["--env", "local", "--service", service, "--poll-interval-ms", "100", "--timeout-seconds", "10"],
         ...["--health-attempts", "8", "--health-interval-ms", "150", ...extra],
       ],
       {
@@ -131,8 +146,8 @@ describe("health of a service without a target group: its containers", () => {
     expect(r.out).toContain("health        FAILED (checked containers (mcpo))");
     expect(r.out).toMatch(/now running +mcpo:1/);
     // UNHEALTHY is ECS's verdict after the check's own retries: one look, no waiting out the attempts.
-    expect(r.log).toMatch(/health check 1: not yet/);
-    expect(r.log).not.toMatch(/health check 2: not yet \(containers of mcpo:2/);
+    expect(r.log).toMatch(/health check 1: FAILED \(containers of mcpo:2: container mcpo UNHEALTHY/);
+    expect(r.log).not.toMatch(/health check 2: .*containers of mcpo:2/);
     expect(await runningRevision()).toMatch(/mcpo:1$/);
     expect(await status("mcpo:2")).toBe("failed");
   });
@@ -189,5 +204,52 @@ describe("health of a service without a target group: its containers", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("health        not checked: healthCheck.none: batch proxy, no HTTP listener to probe");
     expect(await runningRevision()).toMatch(/mcpo:2$/);
+  });
+
+  describe("behind the ALB", () => {
+    /** open-webui:1 registered in a target group, its container with a health check. */
+    async function openWebuiBehindAlb(): Promise<void> {
+      const elb = new ElasticLoadBalancingV2({
+        endpoint: moto.endpoint,
+        region: "eu-west-1",
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      });
+      const tg = await elb.createTargetGroup({
+        Name: "open-webui",
+        Protocol: "HTTP",
+        Port: 8080,
+        VpcId: await defaultVpc(moto),
+        TargetType: "ip",
+        HealthCheckPath: "/health",
+      });
+      elb.destroy();
+      await createService(ecs, {
+        circuitBreaker: { enable: true, rollback: true },
+        loadBalancers: [
+          { targetGroupArn: tg.TargetGroups![0]!.TargetGroupArn!, containerName: "open-webui", containerPort: 8080 },
+        ],
+      });
+    }
+
+    it("checks the targets and the containers, and names both", async () => {
+      await openWebuiBehindAlb();
+      const r = await runOn("open-webui", "deploy-service", "--image", `${REPO}:v2`);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(
+        /health +ok \(checked ALB targets \(targetgroup\/open-webui\/[0-9a-f]+\), containers \(open-webui\)\)/,
+      );
+      expect(r.out).toMatch(/open-webui\/[0-9a-f]+: 2\/2 targets healthy/);
+      expect(r.out).toContain("containers: 2/2 tasks of open-webui:2 healthy (open-webui)");
+    });
+
+    it("fails on UNHEALTHY containers even when the targets pass, and restores", async () => {
+      await openWebuiBehindAlb();
+      const r = await runOn("open-webui", "deploy-service", "--image", `${REPO}:sick-2`);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain("FAILED; service restored to open-webui:1");
+      expect(r.out).toMatch(
+        /failure +health: targetgroup\/open-webui\/[0-9a-f]+: 2\/2 targets healthy; containers of open-webui:2: container open-webui UNHEALTHY in 2\/2 tasks/,
+      );
+    });
   });
 });
