@@ -41,7 +41,7 @@ function describeCommand(command: string[]): string {
 
 /**
  * The verdict on the RUNNING tasks of `revision`: every checked container of every task
- * HEALTHY. Any UNHEALTHY one fails at once, naming the task, the container and why; UNKNOWN
+ * HEALTHY. Any UNHEALTHY one fails at once, naming the container, the tasks and why; UNKNOWN
  * (still starting) or no running task yet is "not yet", worth another look.
  */
 export function judgeContainers(tasks: Task[], revision: string, checked: CheckedContainer[]): ContainerVerdict {
@@ -49,11 +49,39 @@ export function judgeContainers(tasks: Task[], revision: string, checked: Checke
   const ours = tasks.filter(
     (t) => sameTaskDefinition(t.taskDefinitionArn ?? "", revision) && (t.lastStatus ?? "RUNNING") === "RUNNING",
   );
-  const names = checked.map((c) => c.name).join(", ");
   if (ours.length === 0) return { ok: false, final: false, detail: `containers of ${label}: no running task yet` };
-  const unhealthy = new Map<string, { reason: string; tasks: string[] }>();
+  const { unhealthy, waiting } = survey(ours, checked);
+  if (unhealthy.size > 0) {
+    const lines = [...unhealthy.values()].map(
+      (u) => `${u.who} UNHEALTHY in ${u.tasks.length}/${ours.length} tasks (${u.tasks.join(", ")}): ${u.reason}`,
+    );
+    return { ok: false, final: true, detail: `containers of ${label}: ${lines.join("; ")}` };
+  }
+  if (waiting.length > 0)
+    return { ok: false, final: false, detail: `containers of ${label}: still being checked (${waiting.join("; ")})` };
+  const names = checked.map((c) => c.name).join(", ");
+  return {
+    ok: true,
+    final: false,
+    detail: `containers: ${ours.length}/${ours.length} tasks of ${label} healthy (${names})`,
+  };
+}
+
+interface Unhealthy {
+  who: string;
+  reason: string;
+  tasks: string[];
+}
+
+/** Each checked container's status in each task: the UNHEALTHY ones grouped by container and reason, the rest not yet HEALTHY. */
+function survey(tasks: Task[], checked: CheckedContainer[]): { unhealthy: Map<string, Unhealthy>; waiting: string[] } {
+  const unhealthy = new Map<string, Unhealthy>();
   const waiting: string[] = [];
-  for (const task of ours) {
+  const add = (who: string, reason: string, id: string) => {
+    const entry = unhealthy.get(`${who}\n${reason}`) ?? { who, reason, tasks: [] };
+    unhealthy.set(`${who}\n${reason}`, { ...entry, tasks: [...entry.tasks, id] });
+  };
+  for (const task of tasks) {
     const id = (task.taskArn ?? "?").split("/").pop() ?? "?";
     let failed = false;
     for (const want of checked) {
@@ -61,32 +89,13 @@ export function judgeContainers(tasks: Task[], revision: string, checked: Checke
       const status = c?.healthStatus ?? "UNKNOWN";
       if (status === "UNHEALTHY") {
         failed = true;
-        const reason = c?.reason ?? `its health check \`${want.command}\` failed`;
-        const entry = unhealthy.get(`${want.name}\n${reason}`) ?? { reason, tasks: [] };
-        unhealthy.set(`${want.name}\n${reason}`, { ...entry, tasks: [...entry.tasks, id] });
+        add(`container ${want.name}`, c?.reason ?? `its health check \`${want.command}\` failed`, id);
       } else if (status !== "HEALTHY") waiting.push(`task ${id}: ${want.name} ${status}`);
     }
     // The task's own aggregate, for an essential container the revision's definition did not show us.
-    if (task.healthStatus === "UNHEALTHY" && !failed) {
-      const entry = unhealthy.get("(task)\n") ?? { reason: "the task reports UNHEALTHY", tasks: [] };
-      unhealthy.set("(task)\n", { ...entry, tasks: [...entry.tasks, id] });
-    }
+    if (task.healthStatus === "UNHEALTHY" && !failed) add("an essential container", "the task reports UNHEALTHY", id);
   }
-  if (unhealthy.size > 0) {
-    const lines = [...unhealthy.entries()].map(([key, { reason, tasks: ids }]) => {
-      const name = key.split("\n")[0];
-      const who = name === "(task)" ? "an essential container" : `container ${name}`;
-      return `${who} UNHEALTHY in ${ids.length}/${ours.length} tasks (${ids.join(", ")}): ${reason}`;
-    });
-    return { ok: false, final: true, detail: `containers of ${label}: ${lines.join("; ")}` };
-  }
-  if (waiting.length > 0)
-    return { ok: false, final: false, detail: `containers of ${label}: still being checked (${waiting.join("; ")})` };
-  return {
-    ok: true,
-    final: false,
-    detail: `containers: ${ours.length}/${ours.length} tasks of ${label} healthy (${names})`,
-  };
+  return { unhealthy, waiting };
 }
 
 /** Lists the service's RUNNING tasks, describes them, and judges those of `revision`. */

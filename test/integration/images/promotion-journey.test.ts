@@ -51,7 +51,25 @@ async function runServices(account: string, cluster: string, image: (service: st
       networkMode: "awsvpc",
       cpu: "256",
       memory: "512",
-      containerDefinitions: [{ name: service, image: image(service), essential: true }],
+      // With the container health check terraform/modules/ecs gives every service: deploy-service requires something to judge.
+      containerDefinitions: [
+        {
+          name: service,
+          image: image(service),
+          essential: true,
+          healthCheck: {
+            command: [
+              "CMD",
+              "python",
+              "-c",
+              "import urllib.request; urllib.request.urlopen('http://127.0.0.1:80/health', timeout=4)",
+            ],
+            interval: 30,
+            timeout: 5,
+            retries: 3,
+          },
+        },
+      ],
     });
     await ecs.createService({
       cluster,
