@@ -77,6 +77,16 @@ def json_resources(service: str, action: str, body: dict, region: str, account: 
             return [t if t.startswith("arn:") else arn("ecs", f"task/{cluster}/{t}") for t in body.get("tasks", [])]
         if action == "RegisterTaskDefinition":
             return [arn("ecs", f"task-definition/{body.get('family')}:*")]
+        if action == "ListServiceDeployments":
+            return [arn("ecs", f"service/{cluster}/{str(body.get('service')).rsplit('/', 1)[-1]}")]
+        if action == "DescribeServiceDeployments":
+            # Both required: service* and service-deployment* (service authorization reference,
+            # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
+            out = []
+            for sd in body.get("serviceDeploymentArns", []):
+                head, _, rest = str(sd).partition(":service-deployment/")
+                out += [f"{head}:service/{rest.rsplit('/', 1)[0]}", str(sd)]
+            return out
         if action in ("TagResource", "UntagResource", "ListTagsForResource"):
             return [str(body.get("resourceArn"))]
         return None

@@ -19,20 +19,26 @@ from the clock (no background thread), so any client sees the same state ECS wou
     - "bad": tasks fail to start (stopped tasks with a reason, failedTasks grows); after
       as many failed tasks as the circuit breaker's threshold (min 3, max 200, half the desired count;
       one every failSeconds/3), with the circuit breaker on, the deployment is FAILED and, with rollback
-      on, ECS rolls back to the last COMPLETED deployment's task definition. Without a
-      circuit breaker it keeps failing, as ECS does.
+      on, ECS rolls back to the last COMPLETED deployment's task definition (which is then not
+      eligible for another rollback: a failed rollback stalls). Without a circuit breaker it
+      keeps failing and failedTasks keeps growing, as ECS does.
+    - a revision named in POST /_ecs_sim/break: its tasks fail to start from then on (an image
+      deleted from the repository), so a rollback to it fails.
     - "hang": tasks stay PENDING forever (for timeouts).
     - "unhealthy": completes, but its ALB targets report unhealthy.
     - "sick": completes, but its containers with a health check report UNHEALTHY.
   On completion the service's target groups get one registered target per desired task, and
   the deployment's tasks are RUNNING (ListTasks/DescribeTasks), each container with the health
   status ECS would give it (see "container health" below); the other revisions' tasks stop.
+  Each rollout has a service deployment (ListServiceDeployments/DescribeServiceDeployments,
+  see "service deployments" below); ListTaskDefinitions sorts and pages as ECS does.
 
 HTTP controls (all JSON):
   POST /_ecs_sim/config    {"rolloutSeconds": 1.0, "failSeconds": 1.0}
   POST /_ecs_sim/throttle  {"action": "DescribeServices", "count": 5, "after": 1}: after letting
                            `after` calls through, the next `count` calls of that ECS action
                            answer ThrottlingException (HTTP 400), as AWS does.
+  POST /_ecs_sim/break     {"taskDefinition": arn}: tasks of that revision fail to start from now on.
   GET  /_ecs_sim/timeline  when each deployment really completed or failed (epoch seconds).
   POST /_ecs_sim/container_health  {"healthySeconds": 2.0, "images": {"v1": "UNHEALTHY"}}:
                            containers with a health check report UNKNOWN until healthySeconds
@@ -58,6 +64,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from moto.core.responses import ActionResult
+from moto.ecs.exceptions import InvalidParameterException
 from moto.ecs.models import Container, EC2ContainerServiceBackend, Task
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup, elbv2_backends
@@ -84,6 +91,12 @@ class Simulation:
             self.timeline: list[dict[str, Any]] = []
             self.throttles: dict[str, list[int]] = {}
             self.unhealthy_targets: set[str] = set()
+            # Service deployments (see "service deployments" below), oldest first, and the
+            # service revision of each DescribeServices deployment id.
+            self.service_deployments: list[dict[str, Any]] = []
+            self.revisions: dict[str, str] = {}
+            # Task definitions whose tasks fail to start from now on (POST /_ecs_sim/break).
+            self.broken: set[str] = set()
 
     # --- deployments -------------------------------------------------------------------
     def start(self, backend: EC2ContainerServiceBackend, service: Any, rollback_of: str | None = None) -> dict:
@@ -97,7 +110,9 @@ class Simulation:
             if r["service"] is service and not r["done"]:
                 r["done"] = True  # superseded: ECS stops advancing it
         images = " ".join(image_tag(str(c.get("image", ""))) for c in task_def.container_definitions)
-        outcome = "bad" if "bad" in images else "hang" if "hang" in images else "ok"
+        broken = task_def.arn in self.broken
+        outcome = "bad" if "bad" in images or broken else "hang" if "hang" in images else "ok"
+        source = [dict(d) for d in service.deployments]
         deployment = new_deployment(service, task_def.arn, "IN_PROGRESS", now)
         service.deployments.insert(0, deployment)
         service.pending_count, service.running_count = service.desired_count, 0
@@ -116,6 +131,7 @@ class Simulation:
                 "done": False,
             }
         )
+        self.rollouts[-1]["service_deployment"] = sd_started(service, deployment, source, rollback_of, now)
         return deployment
 
     def advance(self) -> None:
@@ -137,16 +153,19 @@ class Simulation:
             step = self.config["failSeconds"] / 3
             breaker = (getattr(svc, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
             threshold = failure_threshold(svc.desired_count)
-            while r["failed_tasks"] < threshold and now >= started + step * (r["failed_tasks"] + 1) - 1e-6:
+            # Without a circuit breaker nothing ends the deployment: tasks keep failing and
+            # failedTasks keeps counting them ("the number of consecutively failed tasks ...
+            # Once a service deployment has one or more successfully running tasks, the failed
+            # task count resets to zero": https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html;
+            # none ever runs here, so it never resets).
+            limit = threshold if breaker.get("enable") else math.inf
+            while r["failed_tasks"] < limit and now >= started + step * (r["failed_tasks"] + 1) - 1e-6:
                 r["failed_tasks"] += 1
                 stop_task(r["backend"], svc, dep, started + step * r["failed_tasks"])
                 dep["failedTasks"] = r["failed_tasks"]
-            if r["failed_tasks"] >= threshold:
-                if breaker.get("enable"):
-                    self.fail(r, started + step * threshold, bool(breaker.get("rollback")))
-                else:
-                    r["started"] = now  # keeps failing, as ECS does without a circuit breaker
-                    r["failed_tasks"] = 0
+                sd_failed_task(r.get("service_deployment"), r["failed_tasks"], started + step * r["failed_tasks"])
+            if breaker.get("enable") and r["failed_tasks"] >= threshold:
+                self.fail(r, started + step * threshold, bool(breaker.get("rollback")))
 
     def complete(self, r: dict, at: float) -> None:
         svc, dep = r["service"], r["deployment"]
@@ -165,6 +184,7 @@ class Simulation:
         self.register_targets(r)
         CONTAINERS.run_tasks(r, at)
         self.timeline.append(timeline_entry(svc, dep, "COMPLETED", at))
+        sd_completed(r.get("service_deployment"), r.get("rollback_of") is not None, at)
 
     def fail(self, r: dict, at: float, rollback: bool) -> None:
         svc, dep = r["service"], r["deployment"]
@@ -173,12 +193,23 @@ class Simulation:
         dep.update(rolloutState="FAILED", rolloutStateReason=reason, updatedAt=at)
         add_event(svc, f"(service {svc.name}) (deployment {dep['id']}) deployment failed: tasks failed to start.", at)
         self.timeline.append(timeline_entry(svc, dep, "FAILED", at))
+        # "When the rollback starts, the deployment changes from a COMPLETED to IN_PROGRESS.
+        # This means that the deployment is not eligible for another rollback until it reaches
+        # a COMPLETED state. When the deployment circuit breaker does not find a deployment
+        # that is in a COMPLETED state, the circuit breaker does not launch new tasks and the
+        # deployment is stalled" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html):
+        # a rollback that fails in turn is not rolled back again.
         previous = next((d for d in svc.deployments if d is not dep and d.get("rolloutState") == "COMPLETED"), None)
+        sd = r.get("service_deployment")
         if rollback and previous is not None:
+            previous["rolloutState"] = "IN_PROGRESS"
             svc.task_definition = previous["taskDefinition"]
             self.start(r["backend"], svc, rollback_of=previous["id"])
-            self.rollouts[-1]["started"] = at
+            self.rollouts[-1].update(started=at, rollback_of=previous["id"], service_deployment=sd)
             svc.deployments[0]["createdAt"] = at
+            sd_rolling_back(sd, self.revisions.get(previous["id"]), reason, at)
+        else:
+            sd_failed(sd, reason, at, rollback_failed=r.get("rollback_of") is not None)
 
     def register_targets(self, r: dict) -> None:
         svc = r["service"]
@@ -217,9 +248,12 @@ def failure_threshold(desired_count: int) -> int:
     """Failed tasks at which the deployment circuit breaker fails a rolling deployment.
 
     "The deployment circuit breaker has a minimum threshold of 3 and a maximum threshold of 200
-    ... 0.5 * desired task count"; the docs do not say how a half rounds: rounded up here
-    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html,
-    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
+    ... 0.5 * desired task count"
+    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html);
+    the default BOUNDED_PERCENT of 50: "When the result is less than 3, the threshold is set to 3.
+    When the result is greater than 200, the threshold is set to 200. Otherwise, the threshold is
+    set to the calculated value (rounded up)", e.g. desired 25 gives 13
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
     """
     return min(200, max(3, math.ceil(0.5 * desired_count)))
 
@@ -281,6 +315,219 @@ def stop_task(backend: EC2ContainerServiceBackend, service: Any, dep: dict, at: 
     add_event(service, f"(service {service.name}) has stopped 1 running tasks: (task {task.id}).", at)
 
 
+# --- service deployments ------------------------------------------------------------------
+# ListServiceDeployments / DescribeServiceDeployments, which moto does not have, kept in step
+# with the rollout simulation above. A service deployment is ECS's record of one rollout
+# (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html):
+# * CreateService, and UpdateService that starts a deployment, create one: "Amazon ECS creates
+#   a new service deployment automatically when ... a user creates a service ... updates the
+#   service and uses the force new deployment option ... updates one or more service properties
+#   that require a deployment" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment.html).
+# * Each DescribeServices deployment runs a service revision; "Amazon ECS doesn't create a new
+#   service revision for a rollback operation. Amazon ECS uses the last successful service
+#   revision" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-revision.html),
+#   and the rollback is reported on the failed service deployment itself: ROLLBACK_IN_PROGRESS,
+#   then ROLLBACK_SUCCESSFUL or ROLLBACK_FAILED, with `rollback` naming the revision
+#   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Rollback.html).
+# * deploymentCircuitBreaker: MONITORING while tasks are judged, TRIGGERED when it fails the
+#   deployment, MONITORING_COMPLETE on success, DISABLED when off; failureCount against threshold
+#   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html).
+# The docs list no FAILED status (PENDING | SUCCESSFUL | STOPPED | STOP_REQUESTED | IN_PROGRESS |
+# ROLLBACK_*): a deployment the circuit breaker fails without a rollback, and one superseded by a
+# newer deployment, end STOPPED here; the statusReason texts are the emulator's own.
+# The service's `currentServiceDeployment` (API_Service.html) names the newest one.
+
+SD_ACTIONS = ("ListServiceDeployments", "DescribeServiceDeployments")
+SD_OPEN = ("PENDING", "IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED")
+
+
+def ecs_arn(service: Any, kind: str, rest: str) -> str:
+    return f"arn:aws:ecs:{service.region_name}:{service._account_id}:{kind}/{rest}"
+
+
+def revision_summary(service: Any, dep: dict) -> dict:
+    arn = SIM.revisions.setdefault(dep["id"], ecs_arn(service, "service-revision", f"{service.cluster_name}/{service.name}/{dep['id'].split('/')[-1]}"))
+    return {
+        "arn": arn,
+        "requestedTaskCount": dep.get("desiredCount", 0),
+        "runningTaskCount": dep.get("runningCount", 0),
+        "pendingTaskCount": dep.get("pendingCount", 0),
+    }
+
+
+def sd_started(service: Any, dep: dict, source: list[dict], rollback_of: str | None, now: float) -> dict | None:
+    """A new service deployment for `dep`; none for ECS's own rollback (it reuses the failed one)."""
+    if rollback_of is not None:
+        SIM.revisions[dep["id"]] = SIM.revisions.get(rollback_of) or revision_summary(service, dep)["arn"]
+        return None
+    for old in SIM.service_deployments:
+        if old["_service"] is service and old["status"] in SD_OPEN:
+            old.update(status="STOPPED", stoppedAt=now, updatedAt=now, statusReason="A newer service deployment superseded it.")
+    config = getattr(service, "deployment_configuration", None) or {}
+    breaker = config.get("deploymentCircuitBreaker") or {}
+    ident = "".join(uuid.uuid4().hex for _ in range(2))[:21]
+    sd = {
+        "serviceDeploymentArn": ecs_arn(service, "service-deployment", f"{service.cluster_name}/{service.name}/{ident}"),
+        "serviceArn": service.arn,
+        "clusterArn": ecs_arn(service, "cluster", service.cluster_name),
+        "createdAt": now,
+        "startedAt": now,
+        "updatedAt": now,
+        "sourceServiceRevisions": [revision_summary(service, d) for d in source],
+        "targetServiceRevision": revision_summary(service, dep),
+        "status": "IN_PROGRESS",
+        "deploymentConfiguration": config,
+        "deploymentCircuitBreaker": {
+            "status": "MONITORING" if breaker.get("enable") else "DISABLED",
+            "failureCount": 0,
+            "threshold": failure_threshold(service.desired_count),
+        },
+        "_service": service,
+    }
+    SIM.service_deployments.append(sd)
+    return sd
+
+
+def sd_created_steady(service: Any, dep: dict, now: float) -> None:
+    """CreateService: the service starts steady here, so its first service deployment has succeeded."""
+    sd = sd_started(service, dep, [], None, now)
+    if sd is not None:
+        sd_completed(sd, False, now)
+
+
+def sd_failed_task(sd: dict | None, failed: int, at: float) -> None:
+    if sd is not None:
+        sd["deploymentCircuitBreaker"]["failureCount"] = failed
+        sd["updatedAt"] = at
+
+
+def sd_completed(sd: dict | None, rolled_back: bool, at: float) -> None:
+    if sd is None:
+        return
+    sd.update(status="ROLLBACK_SUCCESSFUL" if rolled_back else "SUCCESSFUL", finishedAt=at, updatedAt=at)
+    if sd["deploymentCircuitBreaker"]["status"] == "MONITORING":
+        sd["deploymentCircuitBreaker"]["status"] = "MONITORING_COMPLETE"
+    if not rolled_back:
+        sd.pop("statusReason", None)
+
+
+def sd_rolling_back(sd: dict | None, revision: str | None, reason: str, at: float) -> None:
+    if sd is None:
+        return
+    sd["deploymentCircuitBreaker"]["status"] = "TRIGGERED"
+    sd.update(
+        status="ROLLBACK_IN_PROGRESS",
+        statusReason=reason,
+        updatedAt=at,
+        rollback={"reason": "Service deployment rolled back because the circuit breaker threshold was exceeded.", "startedAt": at, "serviceRevisionArn": revision},
+    )
+
+
+def sd_failed(sd: dict | None, reason: str, at: float, rollback_failed: bool) -> None:
+    if sd is None:
+        return
+    if rollback_failed:
+        sd.update(status="ROLLBACK_FAILED", statusReason=f"{reason} The rollback failed.", finishedAt=at, updatedAt=at)
+        return
+    sd["deploymentCircuitBreaker"]["status"] = "TRIGGERED"
+    sd.update(status="STOPPED", statusReason=reason, stoppedAt=at, updatedAt=at)
+
+
+def current_service_deployment(service_arn: str) -> str | None:
+    found = [sd for sd in SIM.service_deployments if sd["serviceArn"] == service_arn]
+    return found[-1]["serviceDeploymentArn"] if found else None
+
+
+def sd_public(sd: dict, brief: bool) -> dict:
+    out = {k: v for k, v in sd.items() if not k.startswith("_")}
+    if brief:
+        keep = ("serviceDeploymentArn", "serviceArn", "clusterArn", "startedAt", "createdAt", "finishedAt", "status", "statusReason")
+        out = {k: out[k] for k in keep if k in out}
+        out["targetServiceRevisionArn"] = sd["targetServiceRevision"]["arn"]
+    return out
+
+
+def list_service_deployments(body: dict) -> tuple[str, dict]:
+    """https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html:
+    the service's deployments, optionally filtered by status and createdAt; up to maxResults
+    (1-100, default 20) a page with a nextToken. Newest first."""
+    name = str(body.get("service", "")).rsplit("/", 1)[-1]
+    cluster = str(body.get("cluster") or "default").rsplit("/", 1)[-1]
+    mine = [sd for sd in SIM.service_deployments if sd["_service"].name == name and sd["_service"].cluster_name == cluster]
+    if not mine:
+        return "400 Bad Request", {"__type": "ServiceNotFoundException", "message": "Service not found."}
+    statuses = set(body.get("status") or [])
+    created = body.get("createdAt") or {}
+    picked = [
+        sd_public(sd, brief=True)
+        for sd in reversed(mine)
+        if (not statuses or sd["status"] in statuses)
+        and ("after" not in created or sd["createdAt"] >= float(created["after"]))
+        and ("before" not in created or sd["createdAt"] <= float(created["before"]))
+    ]
+    return "200 OK", page(picked, body, "serviceDeployments", default=20, ceiling=100)
+
+
+def describe_service_deployments(body: dict) -> tuple[str, dict]:
+    """https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceDeployments.html:
+    up to 20 ARNs; an unknown one is a failure, not an error."""
+    arns = [str(a) for a in body.get("serviceDeploymentArns") or []]
+    if not arns or len(arns) > 20:
+        return "400 Bad Request", {"__type": "InvalidParameterException", "message": "serviceDeploymentArns must name 1 to 20 ARNs."}
+    by_arn = {sd["serviceDeploymentArn"]: sd for sd in SIM.service_deployments}
+    found = [sd_public(by_arn[a], brief=False) for a in arns if a in by_arn]
+    failures = [{"arn": a, "reason": "MISSING"} for a in arns if a not in by_arn]
+    return "200 OK", {"serviceDeployments": found, "failures": failures}
+
+
+def page(items: list, body: dict, key: str, default: int, ceiling: int) -> dict:
+    """One page of `items` from `nextToken` (an offset we issued), `maxResults` long."""
+    size = int(body.get("maxResults") or default)
+    if not 1 <= size <= ceiling:
+        raise ValueError(f"maxResults must be between 1 and {ceiling}")
+    start = int(body.get("nextToken") or 0)
+    out: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        out["nextToken"] = str(start + size)
+    return out
+
+
+def service_deployments_call(action: str, environ: dict, start_response: Any) -> list[bytes]:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+    with SIM.lock:
+        try:
+            status, out = (list_service_deployments if action == SD_ACTIONS[0] else describe_service_deployments)(body)
+        except ValueError as err:
+            status, out = "400 Bad Request", {"__type": "InvalidParameterException", "message": str(err)}
+    return json_response(start_response, status, out, "application/x-amz-json-1.1")
+
+
+def with_current_service_deployment(app: Any, environ: dict, start_response: Any) -> list[bytes]:
+    """Adds each service's currentServiceDeployment, which moto's model lacks, to its answer."""
+    captured: dict[str, Any] = {}
+
+    def capture(status: str, headers: list, exc_info: Any = None) -> Any:
+        captured.update(status=status, headers=headers)
+        return lambda _data: None
+
+    data = b"".join(app(environ, capture))
+    try:
+        body = json.loads(data)
+        services = body.get("services") or ([body["service"]] if isinstance(body.get("service"), dict) else [])
+        with SIM.lock:
+            for svc in services:
+                arn = current_service_deployment(str(svc.get("serviceArn", "")))
+                if arn:
+                    svc["currentServiceDeployment"] = arn
+        data = json.dumps(body).encode()
+    except (ValueError, AttributeError):
+        pass  # an error answer, or not JSON: passed on as it is
+    headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+    start_response(captured["status"], [*headers, ("Content-Length", str(len(data)))])
+    return [data]
+
+
 # --- hooks into moto ----------------------------------------------------------------------
 _create_service = EC2ContainerServiceBackend.create_service
 _update_service = EC2ContainerServiceBackend.update_service
@@ -296,6 +543,7 @@ def create_service(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) 
             service.deployments = [new_deployment(service, service.task_definition, "COMPLETED", time.time())]
             service.running_count, service.pending_count = service.desired_count, 0
             CONTAINERS.run_tasks({"service": service, "backend": self, "deployment": service.deployments[0], "started": time.time()}, time.time())
+            sd_created_steady(service, service.deployments[0], time.time())
         return service
 
 
@@ -314,10 +562,17 @@ def list_task_definitions_response(self: EC2ContainerServiceResponse) -> Any:
     # ascending numerical order by revision ... Setting this parameter to DESC reverses the sort
     # order on family name and revision"
     # (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTaskDefinitions.html).
+    # moto also ignores maxResults/nextToken: "If this parameter isn't used, then
+    # ListTaskDefinitions returns up to 100 results and a nextToken value if applicable"; the
+    # value is 1 to 100 (same page). Our nextToken is an offset into the sorted list.
     family_prefix, status = self._get_param("familyPrefix"), self._get_param("status", "ACTIVE")
     arns = self.ecs_backend.list_task_definitions(family_prefix, status)
     arns.sort(key=family_and_revision, reverse=self._get_param("sort", "ASC") == "DESC")
-    return ActionResult({"taskDefinitionArns": arns})
+    try:
+        out = page(arns, {"maxResults": self._get_param("maxResults"), "nextToken": self._get_param("nextToken")}, "taskDefinitionArns", default=100, ceiling=100)
+    except ValueError as err:
+        raise InvalidParameterException(str(err)) from err
+    return ActionResult(out)
 
 
 def family_and_revision(arn: str) -> tuple[str, int]:
@@ -510,6 +765,11 @@ def with_simulation(app: Any) -> Any:
                 "application/x-amz-json-1.1",
             )
         SIM.advance()
+        action = target[len(ECS_TARGET_PREFIX):] if target.startswith(ECS_TARGET_PREFIX) else ""
+        if action in SD_ACTIONS:
+            return service_deployments_call(action, environ, start_response)
+        if action in ("DescribeServices", "UpdateService", "CreateService"):
+            return with_current_service_deployment(app, environ, start_response)
         return app(environ, start_response)
 
     return wsgi
@@ -527,6 +787,11 @@ def control(path: str, method: str, environ: dict, start_response: Any) -> list[
             return json_response(start_response, "200 OK", SIM.throttles)
         if path == "/_ecs_sim/container_health" and method == "POST":
             return json_response(start_response, "200 OK", CONTAINERS.configure(body))
+        if path == "/_ecs_sim/break" and method == "POST":
+            # From now on tasks of this revision fail to start, as when its image was deleted
+            # from the repository: a rollback to it fails too.
+            SIM.broken.add(str(body["taskDefinition"]))
+            return json_response(start_response, "200 OK", sorted(SIM.broken))
         if path == "/_ecs_sim/timeline" and method == "GET":
             SIM.advance()
             return json_response(start_response, "200 OK", SIM.timeline)

@@ -15,6 +15,8 @@ export type EcsApi = Pick<
   | "deregisterTaskDefinition"
   | "tagResource"
   | "listTagsForResource"
+  | "listServiceDeployments"
+  | "describeServiceDeployments"
 >;
 
 /** The one ELBv2 call the health check makes. */

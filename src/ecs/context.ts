@@ -44,6 +44,8 @@ export interface EcsContext {
   budget: { deadline?: number };
   /** Clients that ignore the interrupt and retry until `deadline`: for the restore an interrupt starts. */
   detached(deadline: number): { ecs: EcsApi; elb: ElbApi };
+  /** Clients that give up at `deadline` (and on an interrupt): for reads that must not hold a verdict up. */
+  bounded(deadline: number): { ecs: EcsApi };
   close(): void;
 }
 
@@ -125,6 +127,13 @@ export async function connect(env: EnvironmentConfig, options: ConnectOptions): 
         elb,
         "ELB",
         policy(() => deadline),
+      ),
+    }),
+    bounded: (deadline) => ({
+      ecs: resilient(
+        ecs,
+        "ECS",
+        policy(() => deadline, options.signal),
       ),
     }),
     close: () => {

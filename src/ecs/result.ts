@@ -1,4 +1,5 @@
 import type { HealthResult } from "./health.js";
+import { describeView, type ServiceDeploymentView } from "./service-deployments.js";
 
 export type DeployStatus = "succeeded" | "dry-run" | "failed-restored" | "failed-not-restored";
 
@@ -31,6 +32,8 @@ export interface DeployResult {
   /** True when ECS did not answer at the end: `running` is the last revision seen, not a fresh look. */
   runningUnverified?: boolean;
   health?: HealthResult;
+  /** What ECS's service deployments of this verb said (absent when the API could not be read). */
+  serviceDeployments?: ServiceDeploymentView[];
   deregistered: string[];
   durationMs: number;
 }
@@ -53,6 +56,8 @@ export interface Restore {
   /** Restored to the old revision, but its health check failed ("restored, unhealthy"). */
   unhealthy?: boolean;
   reason?: string;
+  /** ECS's own word on its rollback (the service deployment's status), when it could be read. */
+  ecsStatus?: string;
 }
 
 export interface ResultStart {
@@ -119,7 +124,8 @@ function restoreLine(restore: Restore): string {
     : restore.unhealthy
       ? `restored, unhealthy: ${restore.reason ?? "health check failed"}`
       : `NOT stable: ${restore.reason ?? "unknown"}`;
-  return `  returned to   ${short(restore.to)} (${by}; ${state})`;
+  const ecs = restore.ecsStatus ? `; ECS: ${restore.ecsStatus}` : "";
+  return `  returned to   ${short(restore.to)} (${by}; ${state}${ecs})`;
 }
 
 /** What judged the rollout, by name (ALB targets, containers, URL), or why nothing did. */
@@ -142,6 +148,7 @@ export function renderReport(r: DeployResult): string {
     for (const t of r.failure.stoppedTasks.slice(0, 5)) lines.push(`                stopped task ${t}`);
   }
   if (r.restore) lines.push(restoreLine(r.restore));
+  for (const v of r.serviceDeployments ?? []) lines.push(`  ecs says      ${describeView(v)}`);
   if (r.health) lines.push(healthLine(r.health));
   r.actions.forEach((a, i) => lines.push(`  ${i === 0 ? "done          " : "              "}${a}`));
   for (const w of r.warnings) lines.push(`  warning       ${w}`);

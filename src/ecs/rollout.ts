@@ -7,6 +7,8 @@ import { verifyHealth, type HealthResult } from "./health.js";
 import type { ProgressSink } from "./progress.js";
 import type { DeployResult, Restore } from "./result.js";
 import { describeTaskDefinition, targetGroupsOf } from "./service.js";
+import { confirmEcsRollback, contradicts, latestVerdict, recordStart } from "./ecs-verdict.js";
+import { newTrail, type ServiceDeploymentTrail } from "./service-deployments.js";
 import { watchRollout, type WatchOutcome } from "./watch/poller.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
 import { sameTaskDefinition, type WatchTarget } from "./watch/state.js";
@@ -41,6 +43,8 @@ export interface Rollout {
   lastSeen?: string;
   /** SIGINT/SIGTERM: ends the waits at once. */
   signal?: AbortSignal;
+  /** ECS's service deployments of this verb (ecs-verdict.ts). */
+  serviceDeployments: ServiceDeploymentTrail;
 }
 
 export type RolloutOutcome =
@@ -68,6 +72,7 @@ export function rolloutFor(s: RolloutSetup): Rollout {
     targetGroups: targetGroupsOf(s.svc),
     progress: s.progress,
     actions: [],
+    serviceDeployments: newTrail(),
     ...(s.signal ? { signal: s.signal } : {}),
     ...(healthUrl ? { healthUrl } : {}),
     ...(s.cfg.healthCheck.none ? { unchecked: `healthCheck.none: ${s.cfg.healthCheck.reason ?? ""}` } : {}),
@@ -91,6 +96,7 @@ export function pick(o: { healthUrl?: string; timing?: Timing; signal?: AbortSig
 /** UpdateService to `taskDefinition`, then the id of the deployment ECS started for it. */
 export async function startDeployment(r: Rollout, taskDefinition: string, force: boolean): Promise<WatchTarget> {
   let out;
+  const since = Date.now();
   try {
     out = await r.ctx.ecs.updateService({
       cluster: r.cluster,
@@ -101,6 +107,7 @@ export async function startDeployment(r: Rollout, taskDefinition: string, force:
   } catch (err) {
     throw awsError(`update service ${r.ecsService} to ${shortTaskDefinition(taskDefinition)}`, err);
   }
+  recordStart(r, out.service, since);
   const primary = out.service?.deployments?.find((d) => d.status === "PRIMARY");
   r.actions.push(
     `UpdateService to ${shortTaskDefinition(taskDefinition)}${force ? " (forced)" : ""}: deployment ${primary?.id ?? "(id unknown)"}`,
@@ -112,8 +119,17 @@ export async function startDeployment(r: Rollout, taskDefinition: string, force:
   return { taskDefinition, ...(primary?.id ? { deploymentId: primary.id } : {}) };
 }
 
-/** Waits for the target deployment, then checks health. Never calls a rolled-back or FAILED rollout a success. */
-export async function awaitRollout(r: Rollout, target: WatchTarget, since: number): Promise<RolloutOutcome> {
+/**
+ * Waits for the target deployment, then checks health. Never calls a rolled-back or FAILED
+ * rollout a success. `ours`: the rollout is the one this verb started last, whose service
+ * deployment ECS then asks (false while waiting for ECS's own rollback: restore confirms that).
+ */
+export async function awaitRollout(
+  r: Rollout,
+  target: WatchTarget,
+  since: number,
+  ours = true,
+): Promise<RolloutOutcome> {
   const stoppedTasks: string[] = [];
   r.progress({
     kind: "step",
@@ -138,10 +154,13 @@ export async function awaitRollout(r: Rollout, target: WatchTarget, since: numbe
   });
   if (watched.last) r.lastSeen = watched.last.taskDefinition;
   const outcome = watched.outcome;
+  const ecs = ours ? await latestVerdict(r) : undefined;
   if (outcome.kind !== "completed") {
     const stage = outcome.kind === "timeout" ? "timeout" : "rollout";
     return { ok: false, failure: { stage, reason: outcome.reason, stoppedTasks }, watch: outcome };
   }
+  const contradiction = contradicts(ecs);
+  if (contradiction) return { ok: false, failure: { stage: "rollout", reason: contradiction, stoppedTasks } };
   r.progress({
     kind: "step",
     message: `rollout of ${shortTaskDefinition(target.taskDefinition)} completed after ${watched.polls} polls; checking health`,
@@ -215,15 +234,18 @@ export async function restore(
     ? { taskDefinition: to, ...(failed.rollbackDeploymentId ? { deploymentId: failed.rollbackDeploymentId } : {}) }
     : await startDeployment(r, to, false);
   r.progress({ kind: "state", message: `restore of ${shortTaskDefinition(to)} requested, not yet verified` });
-  const back = await awaitRollout(r, target, since);
+  const back = await awaitRollout(r, target, since, !byEcs);
   const by = byEcs ? ("ecs-circuit-breaker" as const) : ("deployer" as const);
-  if (back.ok) return { to, by, ok: true };
-  const unhealthy = back.failure.stage === "health";
-  return {
-    to,
-    by,
-    ok: false,
-    ...(unhealthy ? { unhealthy } : {}),
-    reason: `${back.failure.stage}: ${back.failure.reason}`,
-  };
+  const unhealthy = !back.ok && back.failure.stage === "health";
+  const result: Restore = back.ok
+    ? { to, by, ok: true }
+    : {
+        to,
+        by,
+        ok: false,
+        ...(unhealthy ? { unhealthy } : {}),
+        reason: `${back.failure.stage}: ${back.failure.reason}`,
+      };
+  // Only ECS's service deployment says whether its own rollback worked.
+  return byEcs ? confirmEcsRollback(r, result) : result;
 }

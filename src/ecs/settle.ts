@@ -1,4 +1,5 @@
 import { PipelineError } from "../errors.js";
+import { withServiceDeployments } from "./ecs-verdict.js";
 import { pruneRevisions } from "./history.js";
 import { abandon, failureOf, mark, recover } from "./recover.js";
 import { Interrupted, short, transientKind } from "./resilience.js";
@@ -23,6 +24,15 @@ export interface SettleOptions {
  * in a result (succeeded, failed-restored, failed-not-restored).
  */
 export async function settle(
+  r: Rollout,
+  base: DeployResult,
+  started: number,
+  options: SettleOptions,
+): Promise<DeployResult> {
+  return withServiceDeployments(r, await settleRollout(r, base, started, options));
+}
+
+async function settleRollout(
   r: Rollout,
   base: DeployResult,
   started: number,

@@ -7,6 +7,7 @@ import { awsError, type EcsApi } from "./api.js";
 import type { CredentialOptions } from "./context.js";
 import { familyOf, historyKeys, MANAGED_BY, revisionOf, tagValue } from "./history.js";
 import { describeService } from "./service.js";
+import { describeView, recentServiceDeployments, type ServiceDeploymentView } from "./service-deployments.js";
 
 /** One recorded revision of a service's family, as `status` shows it. */
 export interface RevisionRecord {
@@ -42,6 +43,10 @@ export interface ServiceStatus {
     desired: number;
     failed: number;
   }[];
+  /** ECS's record of the last rollouts (ListServiceDeployments), newest first. */
+  serviceDeployments: ServiceDeploymentView[];
+  /** Why they could not be read (denied, or an API this region or emulator lacks). */
+  serviceDeploymentsUnavailable?: string;
   /** Newest Terraform-registered revision (what the next deploy renders from). */
   terraformRevision?: string;
   /** Newest first. */
@@ -98,6 +103,7 @@ export async function serviceStatus(ecs: EcsApi, cfg: ServiceConfig, depth: numb
   const keys = historyKeys({ cluster, service: ecsService });
   const history = await Promise.all(arns.slice(0, depth).map((arn) => record(ecs, arn, containers, running, keys)));
   const terraform = history.find((h) => h.registeredBy === "terraform")?.arn;
+  const recent = await recentServiceDeployments(ecs, cluster, ecsService, 5);
   return {
     service: cfg.name,
     cluster,
@@ -106,6 +112,8 @@ export async function serviceStatus(ecs: EcsApi, cfg: ServiceConfig, depth: numb
     images: history.find((h) => h.running)?.images ?? [],
     state: stateOf(svc),
     deployments: (svc.deployments ?? []).map(deploymentLine),
+    serviceDeployments: recent.views,
+    ...(recent.unavailable ? { serviceDeploymentsUnavailable: recent.unavailable } : {}),
     ...(terraform ? { terraformRevision: terraform } : {}),
     history,
   };
@@ -196,6 +204,10 @@ export function renderStatus(env: string, all: ServiceStatus[]): string {
         `  deployment ${d.status} ${d.rolloutState} ${short(d.taskDefinition)} ${d.running}/${d.desired} running${d.failed ? `, ${d.failed} failed` : ""}`,
       );
     if (s.terraformRevision) lines.push(`  terraform ${short(s.terraformRevision)} (the next deploy renders from it)`);
+    for (const v of s.serviceDeployments)
+      lines.push(`  ecs deployment ${describeView(v)}${v.createdAt ? ` (${v.createdAt})` : ""}`);
+    if (s.serviceDeploymentsUnavailable)
+      lines.push(`  ecs deployments not readable: ${s.serviceDeploymentsUnavailable}`);
     lines.push("  revision  mark         at                        commit        by         image");
     for (const h of s.history) {
       const cells = [

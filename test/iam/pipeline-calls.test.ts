@@ -87,6 +87,7 @@ describe("every AWS call the pipeline makes, in the role it makes it in", () => 
     const fast = ["--poll-interval-ms", "100", "--timeout-seconds", "20"];
     await run("deploy-service", "--env", ENV, "--service", "mcpo", "--image", `${IMAGE}:v2`, ...fast);
     await run("rollback", "--env", ENV, "--service", "mcpo", "--revision", "1", ...fast);
+    await run("status", "--env", ENV, "--service", "mcpo"); // the plan role, service deployments included
     calls = (await (await fetch(`${moto.endpoint}/_calls`)).json()) as RecordedCall[];
 
     work = await mkdtemp(path.join(tmpdir(), "iam-calls-"));
@@ -138,6 +139,9 @@ describe("every AWS call the pipeline makes, in the role it makes it in", () => 
       `${NAME}-deploy ecs:RegisterTaskDefinition`,
       `${NAME}-deploy ecs:UpdateService`,
       `${NAME}-deploy iam:PassRole`,
+      `${NAME}-deploy ecs:DescribeServiceDeployments`,
+      `${NAME}-plan ecs:ListServiceDeployments`,
+      `${NAME}-plan ecs:DescribeServiceDeployments`,
     ]) {
       expect(requests, expected).toContain(expected);
     }

@@ -1,4 +1,4 @@
-import type { Deployment, ECS } from "@aws-sdk/client-ecs";
+import type { Deployment, ECS, ServiceDeployment } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startMoto, type Moto } from "../../support/moto.js";
 import { CLUSTER, REPO, createService, ecsClient, registerRevision, simulate } from "./fixture.js";
@@ -70,4 +70,135 @@ describe("the emulator follows ECS", () => {
     },
     60_000,
   );
+
+  it("pages ListTaskDefinitions with maxResults and nextToken", async () => {
+    for (let i = 0; i < 5; i++) await registerRevision(ecs, `${REPO}:v1`, "web");
+    const first = await ecs.listTaskDefinitions({ familyPrefix: "web", sort: "DESC", maxResults: 2 });
+    expect(names(first.taskDefinitionArns)).toEqual(["web:5", "web:4"]);
+    const second = await ecs.listTaskDefinitions({
+      familyPrefix: "web",
+      sort: "DESC",
+      maxResults: 2,
+      nextToken: first.nextToken!,
+    });
+    expect(names(second.taskDefinitionArns)).toEqual(["web:3", "web:2"]);
+    const last = await ecs.listTaskDefinitions({
+      familyPrefix: "web",
+      sort: "DESC",
+      maxResults: 2,
+      nextToken: second.nextToken!,
+    });
+    expect(names(last.taskDefinitionArns)).toEqual(["web:1"]);
+    expect(last.nextToken).toBeUndefined();
+    await expect(ecs.listTaskDefinitions({ maxResults: 101 })).rejects.toThrow(/maxResults/);
+  });
+
+  it("keeps counting failed tasks when no circuit breaker stops the deployment", async () => {
+    await createService(ecs, {});
+    const bad = await registerRevision(ecs, `${REPO}:bad-1`);
+    await ecs.updateService({ cluster: CLUSTER, service: "open-webui", taskDefinition: bad });
+    await new Promise((r) => setTimeout(r, 2000)); // 0.2 s a failed task: about 10
+    const svc = (await ecs.describeServices({ cluster: CLUSTER, services: ["open-webui"] })).services?.[0];
+    const dep = svc?.deployments?.find((d) => d.taskDefinition === bad);
+    expect(dep?.rolloutState).toBe("IN_PROGRESS");
+    expect(dep?.failedTasks).toBeGreaterThan(3);
+    const sd = await serviceDeployment(svc?.currentServiceDeployment);
+    expect(sd.status).toBe("IN_PROGRESS");
+    expect(sd.deploymentCircuitBreaker).toMatchObject({ status: "DISABLED", failureCount: dep?.failedTasks });
+  });
+
+  async function serviceDeployment(arn: string | undefined): Promise<ServiceDeployment> {
+    const out = await ecs.describeServiceDeployments({ serviceDeploymentArns: [arn!] });
+    return out.serviceDeployments![0]!;
+  }
+
+  async function untilSettled(arn: string | undefined, settled: string[]): Promise<ServiceDeployment> {
+    for (let i = 0; i < 200; i++) {
+      const sd = await serviceDeployment(arn);
+      if (settled.includes(sd.status ?? "")) return sd;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`service deployment ${arn} never reached ${settled.join("/")}`);
+  }
+
+  const current = async () =>
+    (await ecs.describeServices({ cluster: CLUSTER, services: ["open-webui"] })).services![0]!;
+
+  it("records each rollout as a service deployment, newest first, with the revision it replaces", async () => {
+    await createService(ecs, {});
+    const created = (await current()).currentServiceDeployment;
+    expect(created).toMatch(/^arn:aws:ecs:eu-west-1:\d+:service-deployment\/platform-local\/open-webui\/\w+$/);
+    const next = await registerRevision(ecs, `${REPO}:v2`);
+    const out = await ecs.updateService({ cluster: CLUSTER, service: "open-webui", taskDefinition: next });
+    const arn = out.service?.currentServiceDeployment;
+    expect(arn).toBeDefined();
+    expect(arn).not.toBe(created);
+    expect((await serviceDeployment(arn)).status).toBe("IN_PROGRESS");
+    const done = await untilSettled(arn, ["SUCCESSFUL"]);
+    expect(done.finishedAt).toBeInstanceOf(Date);
+    const first = await serviceDeployment(created);
+    expect(done.sourceServiceRevisions?.map((r) => r.arn)).toEqual([first.targetServiceRevision?.arn]);
+    expect(done.targetServiceRevision?.arn).toMatch(/service-revision\/platform-local\/open-webui\/\d+$/);
+    const listed = await ecs.listServiceDeployments({ cluster: CLUSTER, service: "open-webui" });
+    expect(listed.serviceDeployments?.map((s) => s.serviceDeploymentArn)).toEqual([arn, created]);
+    const page = await ecs.listServiceDeployments({ cluster: CLUSTER, service: "open-webui", maxResults: 1 });
+    expect(page.serviceDeployments).toHaveLength(1);
+    expect(page.nextToken).toBeDefined();
+    const later = await ecs.listServiceDeployments({
+      cluster: CLUSTER,
+      service: "open-webui",
+      createdAt: { after: new Date(done.createdAt!.getTime() - 1) }, // JSON carries milliseconds
+    });
+    expect(later.serviceDeployments?.map((s) => s.serviceDeploymentArn)).toEqual([arn]);
+    const missing = await ecs.describeServiceDeployments({ serviceDeploymentArns: [`${arn}x`] });
+    expect(missing.failures?.[0]?.reason).toBe("MISSING");
+    await expect(ecs.listServiceDeployments({ cluster: CLUSTER, service: "nope" })).rejects.toThrow(
+      /ServiceNotFound|not found/i,
+    );
+  });
+
+  it("reports the circuit breaker's rollback on the failed service deployment, to the revision that ran before", async () => {
+    await createService(ecs, { circuitBreaker: { enable: true, rollback: true } });
+    const before = (await serviceDeployment((await current()).currentServiceDeployment)).targetServiceRevision?.arn;
+    const bad = await registerRevision(ecs, `${REPO}:bad-1`);
+    const out = await ecs.updateService({ cluster: CLUSTER, service: "open-webui", taskDefinition: bad });
+    const arn = out.service?.currentServiceDeployment;
+    const rolling = await untilSettled(arn, ["ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL"]);
+    expect(rolling.rollback?.serviceRevisionArn).toBe(before);
+    expect(rolling.deploymentCircuitBreaker).toMatchObject({ status: "TRIGGERED", failureCount: 3, threshold: 3 });
+    expect(rolling.statusReason).toMatch(/circuit breaker/);
+    const done = await untilSettled(arn, ["ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"]);
+    expect(done.status).toBe("ROLLBACK_SUCCESSFUL");
+    // The rollback is no new service deployment.
+    expect((await current()).currentServiceDeployment).toBe(arn);
+  });
+
+  it("ends in ROLLBACK_FAILED when the revision rolled back to cannot start either, and rolls back no further", async () => {
+    const first = await createService(ecs, { circuitBreaker: { enable: true, rollback: true } });
+    await simulate(moto, "break", { taskDefinition: first });
+    const bad = await registerRevision(ecs, `${REPO}:bad-1`);
+    const arn = (await ecs.updateService({ cluster: CLUSTER, service: "open-webui", taskDefinition: bad })).service
+      ?.currentServiceDeployment;
+    const done = await untilSettled(arn, ["ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"]);
+    expect(done.status).toBe("ROLLBACK_FAILED");
+    await new Promise((r) => setTimeout(r, 1500)); // nothing more happens: the rollback stalls
+    const svc = await current();
+    expect(svc.deployments?.[0]).toMatchObject({ taskDefinition: first, rolloutState: "FAILED" });
+    expect(svc.deployments?.filter((d) => d.status === "PRIMARY")).toHaveLength(1);
+    expect(svc.events?.filter((e) => /rolling back/.test(e.message ?? ""))).toHaveLength(1);
+  });
+
+  it("stops a service deployment that a newer one supersedes, and one failed without a rollback", async () => {
+    await createService(ecs, { circuitBreaker: { enable: true, rollback: false } });
+    const hang = await registerRevision(ecs, `${REPO}:hang-1`);
+    const a = (await ecs.updateService({ cluster: CLUSTER, service: "open-webui", taskDefinition: hang })).service
+      ?.currentServiceDeployment;
+    const bad = await registerRevision(ecs, `${REPO}:bad-1`);
+    const b = (await ecs.updateService({ cluster: CLUSTER, service: "open-webui", taskDefinition: bad })).service
+      ?.currentServiceDeployment;
+    expect((await serviceDeployment(a)).status).toBe("STOPPED");
+    const failed = await untilSettled(b, ["STOPPED"]);
+    expect(failed.deploymentCircuitBreaker?.status).toBe("TRIGGERED");
+    expect(failed.rollback).toBeUndefined();
+  });
 });

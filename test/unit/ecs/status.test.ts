@@ -23,6 +23,20 @@ describe("status", () => {
       images: [`${repo}:${sha}@${digest}`],
       state: "steady",
       deployments: [],
+      serviceDeployments: [
+        {
+          arn: "arn:aws:ecs:eu-west-1:123456789012:service-deployment/platform-prod/mcpo/Xy12",
+          status: "ROLLBACK_SUCCESSFUL",
+          statusReason: "ECS deployment circuit breaker: tasks failed to start.",
+          createdAt: "2026-12-03T10:00:00.000Z",
+          sourceRevisions: ["arn:aws:ecs:eu-west-1:123456789012:service-revision/platform-prod/mcpo/111"],
+          circuitBreaker: { status: "TRIGGERED", failureCount: 3, threshold: 3 },
+          rollback: {
+            toRevision: "arn:aws:ecs:eu-west-1:123456789012:service-revision/platform-prod/mcpo/111",
+            toRevisionRanBefore: true,
+          },
+        },
+      ],
       terraformRevision: "arn:aws:ecs:eu-west-1:123456789012:task-definition/platform-prod-mcpo:5",
       history: [
         {
@@ -50,6 +64,9 @@ describe("status", () => {
     const lines = renderStatus("prod", [s]).split("\n");
     expect(lines[0]).toBe("mcpo in prod (service mcpo, cluster platform-prod): steady");
     expect(lines[2]).toMatch(/^ {2}terraform platform-prod-mcpo:5 /);
+    expect(lines[3]).toBe(
+      "  ecs deployment Xy12 ROLLBACK_SUCCESSFUL: ECS deployment circuit breaker: tasks failed to start.; circuit breaker TRIGGERED 3/3 failed tasks; rolled back to service revision 111 (the revision that ran before) (2026-12-03T10:00:00.000Z)",
+    );
     const rows = lines.filter((l) => /^ [ *]\d/.test(l));
     expect(rows.map((r) => r.trim().split(/\s+/).slice(0, 2))).toEqual([
       ["8", "failed"],
