@@ -66,6 +66,22 @@ export function urlWith(protocols: string[], example: string) {
   );
 }
 
+const KMS_KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/[0-9a-f-]{36}|alias\/[\w/-]{1,250})$/;
+
+/** A KMS key or alias ARN: what the S3 backend's kms_key_id and S3's SSE-KMS take. */
+export const kmsKeyArn = z
+  .string()
+  .regex(KMS_KEY_ARN, "a KMS key or alias ARN such as arn:aws:kms:eu-west-1:123456789012:alias/platform-dev-tfstate");
+
+/** Why a KMS key ARN cannot encrypt objects in a bucket of `regionName` (S3 uses keys of its own region), or undefined. */
+export function kmsKeyMismatch(arn: string, regionName: string): string | undefined {
+  const m = KMS_KEY_ARN.exec(arn);
+  if (!m) return undefined;
+  if (m[2] !== regionName || m[1] !== regionPartition(regionName))
+    return `a key in the state bucket's region ${regionName} (arn:${regionPartition(regionName) ?? "aws"}:kms:${regionName}:...)`;
+  return undefined;
+}
+
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
 export const roleArn = z.string().regex(ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/name");

@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { emulatorEndpointProblem } from "./emulator.js";
-import { ecrRepositoryName, region, repoPath, roleArn, roleMismatch, urlWith } from "./rules.js";
+import {
+  ecrRepositoryName,
+  kmsKeyArn,
+  kmsKeyMismatch,
+  region,
+  repoPath,
+  roleArn,
+  roleMismatch,
+  urlWith,
+} from "./rules.js";
 
 /**
  * The shape of one environment file in environments/. This schema is the single source of
@@ -171,6 +180,11 @@ export const environmentSchema = z
             key: z.string().min(1),
             region,
             lockTable: z.string().min(1).optional().describe("DynamoDB lock table; omit to use an S3 lockfile."),
+            kmsKeyId: kmsKeyArn
+              .optional()
+              .describe(
+                "KMS key (or alias) ARN the state is encrypted with (terraform/bootstrap output state_kms_key_alias_arn). Required unless aws.endpoint points at an emulator.",
+              ),
           })
           .strict(),
       })
@@ -202,6 +216,14 @@ export const environmentSchema = z
       const wanted = arn === undefined ? undefined : roleMismatch(arn, env.aws.accountId, env.aws.region);
       if (wanted) ctx.addIssue({ code: "custom", path: ["aws", "roles", purpose], message: wanted });
     }
+    const key = env.terraform.backend.kmsKeyId;
+    const keyProblem =
+      key === undefined
+        ? env.aws.endpoint === undefined
+          ? "the ARN of the KMS key (or alias) encrypting the state, terraform/bootstrap's output state_kms_key_alias_arn: without it OpenTofu writes the state with S3-managed keys, bypassing the bucket's KMS key"
+          : undefined
+        : kmsKeyMismatch(key, env.terraform.backend.region);
+    if (keyProblem) ctx.addIssue({ code: "custom", path: ["terraform", "backend", "kmsKeyId"], message: keyProblem });
     const seen = new Map<string, number>();
     env.services.forEach((s, i) => {
       const first = seen.get(s.name);

@@ -13,6 +13,12 @@ export function backendConfigArgs(env: Pick<EnvironmentConfig, "aws" | "terrafor
     ["key", backend.key],
     ["region", backend.region],
     ["encrypt", "true"],
+    // With encrypt and no kms_key_id the backend asks S3 for AES256 on every write (see
+    // test/integration/terraform/state-encryption.test.ts), and a bucket's default key applies
+    // only "if a PUT object request doesn't specify any server-side encryption"
+    // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html): name the
+    // key, or the state bypasses the bootstrap's KMS key.
+    ...(backend.kmsKeyId ? ([["kms_key_id", backend.kmsKeyId]] as [string, string][]) : []),
     backend.lockTable ? ["dynamodb_table", backend.lockTable] : ["use_lockfile", "true"],
   ];
   const endpoint = env.aws.endpoint?.replace(/\/$/, "");
@@ -32,5 +38,6 @@ export function backendConfigArgs(env: Pick<EnvironmentConfig, "aws" | "terrafor
 /** A one-line description for progress output: s3://bucket/key (lock: table|lockfile). */
 export function describeBackend(env: Pick<EnvironmentConfig, "terraform">): string {
   const b = env.terraform.backend;
-  return `s3://${b.bucket}/${b.key} (lock: ${b.lockTable ? `DynamoDB ${b.lockTable}` : "S3 lockfile"})`;
+  const sse = b.kmsKeyId ? `SSE-KMS ${b.kmsKeyId.split(":").pop() ?? ""}` : "SSE-S3";
+  return `s3://${b.bucket}/${b.key} (lock: ${b.lockTable ? `DynamoDB ${b.lockTable}` : "S3 lockfile"}; ${sse})`;
 }

@@ -37,3 +37,8 @@ output "permissions_boundary_arn" {
   description = "Boundary every role the deploy role creates carries (terraform/platform sets it on its roles)."
   value       = module.github_oidc.boundary_arn
 }
+
+output "state_kms_key_alias_arn" {
+  description = "Put in environments/<env>.json as terraform.backend.kmsKeyId: the backend then writes the state with this key (without it, OpenTofu asks S3 for S3-managed keys)."
+  value       = aws_kms_alias.state.arn
+}

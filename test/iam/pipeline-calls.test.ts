@@ -64,7 +64,13 @@ describe("every AWS call the pipeline makes, in the role it makes it in", () => 
 
   beforeAll(async () => {
     moto = await startMoto();
-    repo = await makeRepo({ endpoint: moto.endpoint, name: ENV, lockTable: "platform-tflock" });
+    // The state's KMS key as a real environment names it: S3 then calls KMS for every state write.
+    repo = await makeRepo({
+      endpoint: moto.endpoint,
+      name: ENV,
+      lockTable: "platform-tflock",
+      kmsKeyId: `arn:aws:kms:eu-west-1:${MOTO_ACCOUNT}:alias/${NAME}-tfstate`,
+    });
     const envFile = path.join(repo.root, "environments", `${ENV}.json`);
     const config = JSON.parse(await readFile(envFile, "utf8")) as Record<string, unknown> & {
       aws: Record<string, unknown>;
@@ -135,6 +141,7 @@ describe("every AWS call the pipeline makes, in the role it makes it in", () => 
       `${NAME}-plan kms:Decrypt`,
       `${NAME}-plan s3:ListBucket`,
       `${NAME}-deploy s3:PutObject`,
+      `${NAME}-deploy kms:GenerateDataKey`,
       `${NAME}-deploy kms:Decrypt`,
       `${NAME}-deploy ecs:RegisterTaskDefinition`,
       `${NAME}-deploy ecs:UpdateService`,

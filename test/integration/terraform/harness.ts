@@ -16,6 +16,8 @@ export interface RepoOptions {
   name?: string;
   accountId?: string;
   lockTable?: string;
+  /** terraform.backend.kmsKeyId. */
+  kmsKeyId?: string;
   approval?: boolean;
   tfvars?: string;
 }
@@ -48,6 +50,7 @@ export async function makeRepo(options: RepoOptions): Promise<TestRepo> {
         key: `platform/${name}.tfstate`,
         region: "eu-west-1",
         ...(options.lockTable ? { lockTable: options.lockTable } : {}),
+        ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
       },
     },
     approval: { required: options.approval ?? false },
@@ -119,4 +122,11 @@ export async function listBucket(endpoint: string, bucket: string): Promise<stri
   const res = await fetch(`${endpoint}/${bucket}?list-type=2`, { headers: { Authorization: auth("s3") } });
   const xml = await res.text();
   return [...xml.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1] ?? "");
+}
+
+/** The response headers of a HEAD of one object (its server-side encryption, for one). */
+export async function headObject(endpoint: string, bucket: string, key: string): Promise<Headers> {
+  const res = await fetch(`${endpoint}/${bucket}/${key}`, { method: "HEAD", headers: { Authorization: auth("s3") } });
+  if (!res.ok) throw new Error(`head ${bucket}/${key}: HTTP ${res.status}`);
+  return res.headers;
 }
