@@ -105,15 +105,35 @@ export async function checkContainers(
   revision: string,
   checked: CheckedContainer[],
 ): Promise<ContainerVerdict> {
-  const { cluster, service } = where;
-  let tasks: Task[] = [];
+  const { service } = where;
+  let tasks: Task[];
   try {
-    const list = await ecs.listTasks({ cluster, serviceName: service, desiredStatus: "RUNNING", maxResults: 100 });
-    const arns = list.taskArns ?? [];
-    if (arns.length > 0) tasks = (await ecs.describeTasks({ cluster, tasks: arns.slice(0, 100) })).tasks ?? [];
+    tasks = await runningTasks(ecs, where);
   } catch (err) {
     throw awsError(`describe the running tasks of service ${service}`, err);
   }
   const own = tasks.filter((t) => t.group === undefined || t.group === `service:${service}`);
   return judgeContainers(own, revision, checked);
+}
+
+/** Every RUNNING task of the service: ListTasks pages of 100, DescribeTasks takes at most 100 at once. */
+async function runningTasks(ecs: EcsApi, where: { cluster: string; service: string }): Promise<Task[]> {
+  const { cluster, service } = where;
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.listTasks({
+      cluster,
+      serviceName: service,
+      desiredStatus: "RUNNING",
+      maxResults: 100,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    arns.push(...(page.taskArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const tasks: Task[] = [];
+  for (let i = 0; i < arns.length; i += 100)
+    tasks.push(...((await ecs.describeTasks({ cluster, tasks: arns.slice(i, i + 100) })).tasks ?? []));
+  return tasks;
 }

@@ -1,6 +1,7 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { checkedContainers, judgeContainers } from "../../../src/ecs/container-health.js";
+import type { EcsApi } from "../../../src/ecs/api.js";
+import { checkContainers, checkedContainers, judgeContainers } from "../../../src/ecs/container-health.js";
 import { requireSomethingToCheck } from "../../../src/ecs/health-gate.js";
 import { serviceSchema } from "../../../src/config/schema.js";
 import { PipelineError } from "../../../src/errors.js";
@@ -83,6 +84,38 @@ describe("the container-health verdict on a revision's tasks", () => {
     const v = judgeContainers([task("a", { other: "HEALTHY" })], REV, checked);
     expect(v).toMatchObject({ ok: false, final: false });
     expect(v.detail).toContain("task a: app UNKNOWN");
+  });
+});
+
+describe("reading the tasks from ECS", () => {
+  it("pages through ListTasks, describes at most 100 tasks a call, and ignores another service's tasks", async () => {
+    const arn = (i: number) => `arn:aws:ecs:eu-west-1:123456789012:task/platform-dev/t${i}`;
+    const described: number[] = [];
+    const ecs = {
+      listTasks: (input: { nextToken?: string; serviceName?: string; desiredStatus?: string }) => {
+        expect(input).toMatchObject({ serviceName: "mcpo", desiredStatus: "RUNNING" });
+        const from = input.nextToken ? 100 : 0;
+        const count = input.nextToken ? 50 : 100;
+        return Promise.resolve({
+          taskArns: Array.from({ length: count }, (_, i) => arn(from + i)),
+          ...(input.nextToken ? {} : { nextToken: "page-2" }),
+        });
+      },
+      describeTasks: (input: { tasks: string[] }) => {
+        described.push(input.tasks.length);
+        return Promise.resolve({
+          tasks: input.tasks.map((taskArn) => ({
+            ...task(taskArn.split("/").pop()!, { app: "HEALTHY" }),
+            group: taskArn.endsWith("t149") ? "service:other" : "service:mcpo",
+          })),
+        });
+      },
+    } as unknown as EcsApi;
+    const v = await checkContainers(ecs, { cluster: "platform-dev", service: "mcpo" }, REV, [
+      { name: "app", command: "probe" },
+    ]);
+    expect(described).toEqual([100, 50]);
+    expect(v).toEqual({ ok: true, final: false, detail: "containers: 149/149 tasks of mcpo:7 healthy (app)" });
   });
 });
 
