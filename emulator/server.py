@@ -118,6 +118,7 @@ class Simulation:
         service.pending_count, service.running_count = service.desired_count, 0
         if rollback_of:
             add_event(service, f"(service {service.name}) rolling back to deployment {rollback_of}.", now)
+            deployment["rolloutStateReason"] = f"ECS deployment circuit breaker: rolling back to deploymentId {rollback_of}."
         add_event(service, f"(service {service.name}) has started {service.desired_count} tasks.", now)
         self.rollouts.append(
             {
@@ -152,7 +153,7 @@ class Simulation:
             # (3) trips after failSeconds; larger services need more failures, as in ECS.
             step = self.config["failSeconds"] / 3
             breaker = (getattr(svc, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
-            threshold = failure_threshold(svc.desired_count)
+            threshold = failure_threshold(svc.desired_count, breaker)
             # Without a circuit breaker nothing ends the deployment: tasks keep failing and
             # failedTasks keeps counting them ("the number of consecutively failed tasks ...
             # Once a service deployment has one or more successfully running tasks, the failed
@@ -244,7 +245,7 @@ class Simulation:
 SIM = Simulation()
 
 
-def failure_threshold(desired_count: int) -> int:
+def failure_threshold(desired_count: int, breaker: dict | None = None) -> int:
     """Failed tasks at which the deployment circuit breaker fails a rolling deployment.
 
     "The deployment circuit breaker has a minimum threshold of 3 and a maximum threshold of 200
@@ -252,10 +253,17 @@ def failure_threshold(desired_count: int) -> int:
     (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html);
     the default BOUNDED_PERCENT of 50: "When the result is less than 3, the threshold is set to 3.
     When the result is greater than 200, the threshold is set to 200. Otherwise, the threshold is
-    set to the calculated value (rounded up)", e.g. desired 25 gives 13
+    set to the calculated value (rounded up)", e.g. desired 25 gives 13; the breaker's
+    thresholdConfiguration can ask for UNBOUNDED_PERCENT ("no minimum or maximum bound") or a
+    COUNT ("uses value directly")
     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
     """
-    return min(200, max(3, math.ceil(0.5 * desired_count)))
+    config = (breaker or {}).get("thresholdConfiguration") or {}
+    kind, value = str(config.get("type", "BOUNDED_PERCENT")), int(config.get("value", 50))
+    if kind == "COUNT":
+        return value
+    threshold = math.ceil(value * desired_count / 100)
+    return threshold if kind == "UNBOUNDED_PERCENT" else min(200, max(3, threshold))
 
 
 def image_tag(image: str) -> str:
@@ -265,9 +273,13 @@ def image_tag(image: str) -> str:
 
 
 def new_deployment(service: Any, task_def_arn: str, state: str, now: float) -> dict:
+    # rolloutStateReason as ECS words it: "ECS deployment <id> in progress.", "... completed.",
+    # and for ECS's rollback "ECS deployment circuit breaker: rolling back to deploymentId <id>."
+    # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html).
     running = service.desired_count if state == "COMPLETED" else 0
+    ident = f"ecs-svc/{uuid.uuid4().int % 10**19:019d}"
     return {
-        "id": f"ecs-svc/{uuid.uuid4().int % 10**19:019d}",
+        "id": ident,
         "status": "PRIMARY",
         "taskDefinition": task_def_arn,
         "desiredCount": service.desired_count,
@@ -278,7 +290,7 @@ def new_deployment(service: Any, task_def_arn: str, state: str, now: float) -> d
         "updatedAt": now,
         "launchType": service.launch_type,
         "rolloutState": state,
-        "rolloutStateReason": f"ECS deployment {state.lower().replace('_', ' ')}.",
+        "rolloutStateReason": f"ECS deployment {ident} {state.lower().replace('_', ' ')}.",
     }
 
 
@@ -380,7 +392,7 @@ def sd_started(service: Any, dep: dict, source: list[dict], rollback_of: str | N
         "deploymentCircuitBreaker": {
             "status": "MONITORING" if breaker.get("enable") else "DISABLED",
             "failureCount": 0,
-            "threshold": failure_threshold(service.desired_count),
+            "threshold": failure_threshold(service.desired_count, breaker),
         },
         "_service": service,
     }
@@ -393,6 +405,18 @@ def sd_created_steady(service: Any, dep: dict, now: float) -> None:
     sd = sd_started(service, dep, [], None, now)
     if sd is not None:
         sd_completed(sd, False, now)
+
+
+def sd_configured(service: Any, config: dict) -> None:
+    """CreateService's deployment configuration, on the service deployment it created."""
+    for sd in SIM.service_deployments:
+        if sd["_service"] is service:
+            breaker = config.get("deploymentCircuitBreaker") or {}
+            sd["deploymentConfiguration"] = config
+            sd["deploymentCircuitBreaker"].update(
+                status="MONITORING_COMPLETE" if breaker.get("enable") else "DISABLED",
+                threshold=failure_threshold(service.desired_count, breaker),
+            )
 
 
 def sd_failed_task(sd: dict | None, failed: int, at: float) -> None:
@@ -550,9 +574,13 @@ def create_service(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) 
 def create_service_response(self: EC2ContainerServiceResponse) -> Any:
     result = _create_service_response(self)
     name, cluster = self._get_param("serviceName"), self._get_param("cluster", "default")
-    config = self._get_param("deploymentConfiguration")
+    # The raw request, not moto's parse of it: moto's botocore model predates members such as
+    # the circuit breaker's thresholdConfiguration and would drop them.
+    config = json.loads(self.body or "{}").get("deploymentConfiguration") or self._get_param("deploymentConfiguration")
     if config:
-        self.ecs_backend._get_service(cluster, name).deployment_configuration = config
+        service = self.ecs_backend._get_service(cluster, name)
+        service.deployment_configuration = config
+        sd_configured(service, config)
     return result
 
 

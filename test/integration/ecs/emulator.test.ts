@@ -1,4 +1,4 @@
-import type { Deployment, ECS, ServiceDeployment } from "@aws-sdk/client-ecs";
+import type { Deployment, DeploymentCircuitBreaker, ECS, ServiceDeployment } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startMoto, type Moto } from "../../support/moto.js";
 import { CLUSTER, REPO, createService, ecsClient, registerRevision, simulate } from "./fixture.js";
@@ -42,8 +42,11 @@ describe("the emulator follows ECS", () => {
     ).toEqual(["web:2"]);
   });
 
-  async function failedDeployment(desiredCount: number): Promise<Deployment> {
-    await createService(ecs, { circuitBreaker: { enable: true, rollback: false } });
+  async function failedDeployment(
+    desiredCount: number,
+    circuitBreaker: DeploymentCircuitBreaker = { enable: true, rollback: false },
+  ): Promise<Deployment> {
+    await createService(ecs, { circuitBreaker });
     await ecs.updateService({ cluster: CLUSTER, service: "open-webui", desiredCount });
     const bad = await registerRevision(ecs, `${REPO}:bad-1`);
     await ecs.updateService({ cluster: CLUSTER, service: "open-webui", taskDefinition: bad });
@@ -67,6 +70,23 @@ describe("the emulator follows ECS", () => {
       expect(dep.failedTasks).toBe(threshold);
       const stopped = await ecs.listTasks({ cluster: CLUSTER, serviceName: "open-webui", desiredStatus: "STOPPED" });
       expect(stopped.taskArns).toHaveLength(threshold);
+    },
+    60_000,
+  );
+
+  it.each([
+    ["COUNT", 5, 2, 5], // the value itself, whatever the desired count
+    ["UNBOUNDED_PERCENT", 50, 4, 2], // no minimum of 3
+    ["BOUNDED_PERCENT", 20, 30, 6],
+  ] as const)(
+    "trips the circuit breaker at its configured threshold (%s %i, desired %i: %i failed tasks)",
+    async (type, value, desired, threshold) => {
+      const dep = await failedDeployment(desired, {
+        enable: true,
+        rollback: false,
+        thresholdConfiguration: { type, value },
+      });
+      expect(dep.failedTasks).toBe(threshold);
     },
     60_000,
   );
@@ -134,6 +154,8 @@ describe("the emulator follows ECS", () => {
     expect(arn).toBeDefined();
     expect(arn).not.toBe(created);
     expect((await serviceDeployment(arn)).status).toBe("IN_PROGRESS");
+    const started = out.service?.deployments?.[0];
+    expect(started?.rolloutStateReason).toBe(`ECS deployment ${started?.id} in progress.`);
     const done = await untilSettled(arn, ["SUCCESSFUL"]);
     expect(done.finishedAt).toBeInstanceOf(Date);
     const first = await serviceDeployment(created);
@@ -167,8 +189,19 @@ describe("the emulator follows ECS", () => {
     expect(rolling.rollback?.serviceRevisionArn).toBe(before);
     expect(rolling.deploymentCircuitBreaker).toMatchObject({ status: "TRIGGERED", failureCount: 3, threshold: 3 });
     expect(rolling.statusReason).toMatch(/circuit breaker/);
+    // DescribeServices words it as ECS does: the rollback is a new deployment naming the one it returns to.
+    const [rollbackDeployment, failedDeployment] = (await current()).deployments ?? [];
+    const first = (await ecs.listServiceDeployments({ cluster: CLUSTER, service: "open-webui" })).serviceDeployments;
+    expect(failedDeployment?.rolloutStateReason).toBe("ECS deployment circuit breaker: tasks failed to start.");
+    expect(rollbackDeployment?.rolloutStateReason).toMatch(
+      /^ECS deployment circuit breaker: rolling back to deploymentId ecs-svc\/\d+\.$/,
+    );
+    expect(first).toHaveLength(2);
     const done = await untilSettled(arn, ["ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"]);
     expect(done.status).toBe("ROLLBACK_SUCCESSFUL");
+    expect((await current()).deployments?.[0]?.rolloutStateReason).toBe(
+      `ECS deployment ${rollbackDeployment?.id} completed.`,
+    );
     // The rollback is no new service deployment.
     expect((await current()).currentServiceDeployment).toBe(arn);
   });

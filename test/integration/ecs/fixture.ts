@@ -1,4 +1,10 @@
-import { ECS, type DeploymentConfiguration, type DeploymentStrategy, type LoadBalancer } from "@aws-sdk/client-ecs";
+import {
+  ECS,
+  type DeploymentCircuitBreaker,
+  type DeploymentConfiguration,
+  type DeploymentStrategy,
+  type LoadBalancer,
+} from "@aws-sdk/client-ecs";
 import { S3 } from "@aws-sdk/client-s3";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,7 +58,7 @@ export interface ServiceSetup {
   image?: string;
   /** false: the revision's container has no health check. Default true. */
   healthCheck?: boolean;
-  circuitBreaker?: { enable: boolean; rollback: boolean };
+  circuitBreaker?: DeploymentCircuitBreaker;
   loadBalancers?: LoadBalancer[];
   strategy?: DeploymentStrategy;
 }
