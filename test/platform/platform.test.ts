@@ -118,5 +118,22 @@ describe("the platform roots with the real aws provider", () => {
     expect(named("aws_ecs_cluster")).toEqual([...new Set(env.services.map((s) => s.ecs.cluster))]);
     expect(named("aws_ecs_service").sort()).toEqual(env.services.map((s) => s.ecs.service).sort());
     expect(named("aws_ecr_repository").sort()).toEqual(env.services.map((s) => s.ecrRepository).sort());
+
+    // healthCheck.path of the environment file is what the ALB and the containers probe.
+    const probed = (name: string) => env.services.find((s) => s.name === name)?.healthCheck.path;
+    const tg = changes.find((c) => c.address === "module.alb.aws_lb_target_group.open_webui");
+    expect(tg?.change.after).toMatchObject({ health_check: [{ path: probed("open-webui") }] });
+    // A definition that references a secret ARN is unknown until apply; mcpo's has none.
+    const known = changes.filter(
+      (c) => c.type === "aws_ecs_task_definition" && typeof c.change.after?.container_definitions === "string",
+    );
+    expect(known.map((c) => c.address)).toContain('module.ecs.aws_ecs_task_definition.this["mcpo"]');
+    for (const c of known) {
+      const name = /\["(.+)"\]$/.exec(c.address)?.[1] ?? "";
+      const [container] = JSON.parse(c.change.after!.container_definitions as string) as {
+        healthCheck?: { command: string[] };
+      }[];
+      expect(container?.healthCheck?.command.join(" "), name).toContain(`${probed(name)}', timeout=4)`);
+    }
   });
 });
