@@ -86,7 +86,7 @@ describe("health of a service without a target group: its containers", () => {
       [
         verb,
         ...["--env", "local", "--service", service, "--poll-interval-ms", "100", "--timeout-seconds", "10"],
-        ...["--health-attempts", "8", "--health-interval-ms", "150", ...extra],
+        ...["--health-attempts", "40", "--health-interval-ms", "150", ...extra],
       ],
       {
         out: (t) => out.push(t),
@@ -124,7 +124,7 @@ describe("health of a service without a target group: its containers", () => {
 
   it("waits through UNKNOWN while the containers' first checks run, then deploys", async () => {
     await createMcpo();
-    await simulate(moto, "container_health", { healthySeconds: 0.8 });
+    await simulate(moto, "container_health", { healthySeconds: 3 });
     const { code, result, log } = await deployJson(`${MCPO}:v2`);
     expect(code).toBe(0);
     expect(result.status).toBe("succeeded");
