@@ -102,7 +102,10 @@ def json_resources(service: str, action: str, body: dict, region: str, account: 
     return None
 
 
-def query_resources(service: str, action: str, params: dict[str, list[str]]) -> list[str] | None:
+def query_resources(service: str, action: str, params: dict[str, list[str]], account: str) -> list[str] | None:
+    # The deployer's pre-flight reads the task and execution roles (a role name, no path).
+    if service == "iam" and action == "GetRole" and "RoleName" in params:
+        return [f"arn:aws:iam::{account}:role/{params['RoleName'][0]}"]
     if service == "sts":
         if action == "GetCallerIdentity":
             return ["*"]
@@ -139,7 +142,7 @@ def describe(environ: dict, body: bytes) -> dict | None:
     if "Action" in params:
         service = SIGNING.get(signing, signing) or "sts"
         action = params["Action"][0]
-        return {"caller": caller, "action": f"{service}:{action}", "resources": query_resources(service, action, params), "context": {}}
+        return {"caller": caller, "action": f"{service}:{action}", "resources": query_resources(service, action, params, account), "context": {}}
     if signing == "s3":
         action, resources, context = s3_call(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"), query, environ)
         return {"caller": caller, "action": action, "resources": resources, "context": context}

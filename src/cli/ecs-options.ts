@@ -6,6 +6,7 @@ import { PipelineError, userError } from "../errors.js";
 import { INTERRUPTED_EXIT, trapInterrupts } from "./interrupts.js";
 import type { ServiceVerbOptions } from "../ecs/options.js";
 import { formatProgress, type ProgressSink } from "../ecs/progress.js";
+import { PreflightFailed } from "../ecs/preflight.js";
 import type { DeployResult } from "../ecs/result.js";
 import { DEPLOY_EXIT, renderReport } from "../ecs/result.js";
 import type { Timing } from "../ecs/rollout.js";
@@ -32,10 +33,11 @@ export const sharedEcsOptions: OptionSpec = {
   "health-attempts": { type: "string" },
   "health-interval-ms": { type: "string" },
   "keep-revisions": { type: "string" },
+  registry: { type: "string" },
 };
 
 export const sharedEcsUsage =
-  "--env NAME --service NAME [--confirm ENV] [--dry-run] [--json] [--role-arn ARN] [--timeout-seconds N] [--poll-interval-ms N] [--health-url URL] [--health-attempts N] [--health-interval-ms N] [--keep-revisions N]";
+  "--env NAME --service NAME [--confirm ENV] [--dry-run] [--json] [--role-arn ARN] [--timeout-seconds N] [--poll-interval-ms N] [--health-url URL] [--health-attempts N] [--health-interval-ms N] [--keep-revisions N] [--registry HOST:PORT (emulator environments: the registry standing in for ECR)]";
 
 export function timingFrom(values: OptionValues): Timing {
   // The same bounds as deploy.timeoutSeconds in the environment file (plus short waits for
@@ -91,7 +93,8 @@ export async function runEcsVerb(
     }
     if (json && err instanceof PipelineError) {
       const error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
-      io.out(JSON.stringify({ status: "error", changed: false, error }, null, 2));
+      const preflight = err instanceof PreflightFailed ? { preflight: err.checks } : {};
+      io.out(JSON.stringify({ status: "error", changed: false, error, ...preflight }, null, 2));
     }
     throw err;
   } finally {
@@ -114,6 +117,7 @@ export async function ecsRequest(
   const confirm = optionalString(values, "confirm");
   const healthUrl = checkedHealthUrl(optionalString(values, "health-url"));
   const keepRevisions = optionalInt(values, "keep-revisions", 1, "a whole number from 1 to 1000", 1000);
+  const registry = optionalString(values, "registry");
   return {
     env,
     service,
@@ -124,6 +128,7 @@ export async function ecsRequest(
     ...(confirm ? { confirm } : {}),
     ...(healthUrl ? { healthUrl } : {}),
     ...(keepRevisions !== undefined ? { keepRevisions } : {}),
+    ...(registry !== undefined ? { preflight: { registry } } : {}),
   };
 }
 

@@ -1,10 +1,13 @@
 import { ECS } from "@aws-sdk/client-ecs";
 import { S3 } from "@aws-sdk/client-s3";
 import { ElasticLoadBalancingV2 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { IAM } from "@aws-sdk/client-iam";
 import { openSession, type CallerIdentity, type CredentialProvider, type RolePurpose } from "../aws/index.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { EcsApi, ElbApi } from "./api.js";
 import type { LockS3 } from "./lock.js";
+import type { PreflightAws } from "./preflight.js";
 import type { ProgressSink } from "./progress.js";
 import { resilient, type RetryPolicy } from "./resilience.js";
 
@@ -36,6 +39,8 @@ export interface EcsContext {
   elb: ElbApi;
   /** S3 in the state bucket's region, for the rollout lock. */
   s3: LockS3;
+  /** IAM and ECR for the pre-flight checks (roles exist, registry login), retried like ECS. */
+  preflight: PreflightAws;
   identity: CallerIdentity;
   /**
    * The instant (epoch ms) transient errors stop being ridden out; each phase of a verb moves
@@ -77,7 +82,13 @@ export async function connect(env: EnvironmentConfig, options: ConnectOptions): 
       region: env.terraform.backend.region,
       ...(env.aws.endpoint ? { forcePathStyle: true } : {}),
     });
-    return { ecs: new ECS(config), elb: new ElasticLoadBalancingV2(config), s3 };
+    return {
+      ecs: new ECS(config),
+      elb: new ElasticLoadBalancingV2(config),
+      s3,
+      iam: new IAM(config),
+      ecr: new ECRClient(config),
+    };
   };
   const all = [make(session.config.credentials)];
   const latest = () => all[all.length - 1]!;
@@ -115,6 +126,10 @@ export async function connect(env: EnvironmentConfig, options: ConnectOptions): 
       "S3",
       policy(() => Date.now() + 30_000),
     ),
+    preflight: {
+      iam: resilient(() => latest().iam as PreflightAws["iam"], "IAM", guarded),
+      ecr: resilient(() => latest().ecr as PreflightAws["ecr"], "ECR", guarded),
+    },
     identity: session.identity,
     budget,
     detached: (deadline) => ({
@@ -141,6 +156,8 @@ export async function connect(env: EnvironmentConfig, options: ConnectOptions): 
         c.ecs.destroy();
         c.elb.destroy();
         c.s3.destroy();
+        c.iam.destroy();
+        c.ecr.destroy();
       }
     },
   };

@@ -8,6 +8,7 @@ import { recordBaseline } from "./baseline.js";
 import { requireSomethingToCheck } from "./health-gate.js";
 import { deployTags, familyOf } from "./history.js";
 import { parseImageRef } from "./image-ref.js";
+import { bypassWarnings, preflight, revisionTarget } from "./preflight.js";
 import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
@@ -74,6 +75,14 @@ async function deployWith(
           message: `image unchanged (${options.image}): forcing a new deployment so ECS pulls the tag again`,
         },
   );
+  // Before any change (and on a dry run, which is how a deploy is verified): every check, every failure at once.
+  const checks = await preflight(
+    ctx.preflight,
+    revisionTarget(rendered.input, options.env, cfg, { repository: true, scan: true }),
+    options.preflight ?? {},
+    options.onProgress,
+    `deploy ${cfg.name} to ${options.env.name}`,
+  );
   const base = startResult(
     {
       verb: "deploy",
@@ -88,13 +97,15 @@ async function deployWith(
       image: options.image,
       forcedNewDeployment: unchanged,
       renderedFrom: source.arn,
+      preflight: checks,
     },
     started,
   );
+  base.warnings.push(...bypassWarnings(checks));
   if (options.dryRun) return base;
   refuseConcurrentRollout(svc, ecsService);
   const r = rolloutFor({ ctx, env: options.env, cfg, svc, progress: options.onProgress, ...pick(options) });
-  const warnings: string[] = [];
+  const warnings: string[] = [...base.warnings];
   await recordBaseline(r, svc, current, warnings);
   const to = unchanged
     ? from

@@ -5,6 +5,7 @@ import { connect, type CredentialOptions, type EcsContext } from "./context.js";
 import { acquireLock, describeHolder, lockPlace, newHolder, type HeldLock } from "./lock.js";
 import { short } from "./resilience.js";
 import { describeService } from "./service.js";
+import type { PreflightSettings } from "./preflight.js";
 import type { ProgressSink } from "./progress.js";
 import type { DeployResult } from "./result.js";
 import type { Timing } from "./rollout.js";
@@ -24,6 +25,8 @@ export interface ServiceVerbOptions {
   /** After a success, deregister revisions older than the newest N (never the running or previous one). */
   keepRevisions?: number;
   timing?: Timing;
+  /** The pre-flight checks' bypasses and, for an emulator environment, its stand-in registry. */
+  preflight?: PreflightSettings;
   onProgress?: ProgressSink;
   /**
    * SIGINT/SIGTERM. Before the first change an interrupt stops the verb (Interrupted); after

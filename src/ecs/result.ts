@@ -1,5 +1,6 @@
 import type { HealthResult } from "./health.js";
 import { describeView, type ServiceDeploymentView } from "./service-deployments.js";
+import type { PreflightCheck } from "./preflight.js";
 
 export type DeployStatus = "succeeded" | "dry-run" | "failed-restored" | "failed-not-restored";
 
@@ -23,6 +24,8 @@ export interface DeployResult {
   renderedFrom?: string;
   diff: string;
   forcedNewDeployment: boolean;
+  /** The checks made before any change (image, scan, roles), with bypasses. */
+  preflight?: PreflightCheck[];
   failure?: Failure;
   restore?: Restore;
   /** What the verb changed in AWS, in order: registrations, UpdateService calls, history marks. */
@@ -73,6 +76,7 @@ export interface ResultStart {
   image?: string;
   renderedFrom?: string;
   forcedNewDeployment?: boolean;
+  preflight?: PreflightCheck[];
 }
 
 /** The result as it stands before anything changed (what a dry run returns). */
@@ -143,6 +147,10 @@ export function renderReport(r: DeployResult): string {
     `  was running   ${short(r.from)}`,
     `  ${r.verb === "deploy" ? "deployed    " : "target      "}  ${r.to ? short(r.to) : "(a new revision, not registered)"}${r.image ? `  image ${r.image}` : ""}${r.forcedNewDeployment ? " (same image: forced a new deployment)" : ""}`,
   ];
+  for (const [i, c] of (r.preflight ?? []).entries()) {
+    const status = c.status === "passed" ? "ok" : c.status.toUpperCase();
+    lines.push(`  ${i === 0 ? "pre-flight    " : "              "}${c.check} ${status}: ${c.detail}`);
+  }
   if (r.failure) {
     lines.push(`  failure       ${r.failure.stage}: ${r.failure.reason}`);
     for (const t of r.failure.stoppedTasks.slice(0, 5)) lines.push(`                stopped task ${t}`);

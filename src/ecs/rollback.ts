@@ -4,6 +4,7 @@ import { userError } from "../errors.js";
 import type { EcsContext } from "./context.js";
 import { familyOf, lastStable, listRevisions, type HistoryScope } from "./history.js";
 import { mark } from "./recover.js";
+import { preflight, revisionTarget } from "./preflight.js";
 import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
@@ -76,6 +77,17 @@ async function rollbackWith(
     toInput(wanted.taskDefinition),
   );
   if (diff) options.onProgress({ kind: "diff", text: diff });
+  // The target already ran: its repository and scan were gated when it was deployed, and a
+  // gate must not stand between an incident and a known-good revision. What can have changed
+  // since is checked: its roles still exist, and its image is still in the registry (lifecycle
+  // policies expire old images) for its architecture.
+  const checks = await preflight(
+    ctx.preflight,
+    revisionTarget(toInput(wanted.taskDefinition), options.env, cfg, { repository: false, scan: false }),
+    options.preflight ?? {},
+    options.onProgress,
+    `roll back ${cfg.name} in ${options.env.name} to ${shortTaskDefinition(to)}`,
+  );
   const base = startResult(
     {
       verb: "rollback",
@@ -87,6 +99,7 @@ async function rollbackWith(
       from,
       to,
       diff,
+      preflight: checks,
     },
     started,
   );

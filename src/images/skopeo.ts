@@ -30,6 +30,8 @@ export interface RegistryClient {
   pull(ref: ImageRef, dir: string, access: RegistryAccess): Promise<void>;
   /** Pushes the single manifest of an OCI layout directory to `to`, keeping its digest. */
   push(layoutDir: string, to: ImageRef, access: RegistryAccess): Promise<void>;
+  /** The config blob (os, architecture) of a single-platform image, without its layers. */
+  config(ref: ImageRef, access: RegistryAccess): Promise<Buffer>;
 }
 
 export function manifestDigest(raw: Buffer): string {
@@ -64,6 +66,12 @@ export function skopeoClient(skopeo = "skopeo"): RegistryClient {
       const args = ["copy", "--preserve-digests", "--retry-times", "3", ...accessArgs("dest-", access)];
       const r = await run(skopeo, [...args, `oci:${layoutDir}`, `docker://${formatRef(to)}`]);
       if (r.exitCode !== 0) throw toolError(`push ${formatRef(to)}`, r.stderr);
+    },
+    async config(ref, access) {
+      const args = ["inspect", "--config", "--raw", ...accessArgs("", access), `docker://${formatRef(ref)}`];
+      const r = await run(skopeo, args);
+      if (r.exitCode !== 0) throw toolError(`read the config of ${formatRef(ref)}`, r.stderr);
+      return r.stdoutBytes;
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   type DeploymentStrategy,
   type LoadBalancer,
 } from "@aws-sdk/client-ecs";
+import { IAM } from "@aws-sdk/client-iam";
 import { S3 } from "@aws-sdk/client-s3";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,9 +88,32 @@ export async function createStateBucket(ecs: ECS): Promise<void> {
     .finally(() => s3.destroy());
 }
 
-/** Registers open-webui:1 and creates the service running it, steady with 2 tasks, and the state bucket. */
+export const EXECUTION_ROLE = "open-webui-execution";
+
+/** Creates an IAM role, as the platform's Terraform creates the task and execution roles (pre-flight reads them). */
+export async function createRole(ecs: ECS, name: string): Promise<void> {
+  const ep = await ecs.config.endpoint!();
+  const iam = new IAM({
+    endpoint: `${ep.protocol}//${ep.hostname}${ep.port ? `:${ep.port}` : ""}`,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+  await iam
+    .createRole({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) })
+    .catch((err: unknown) => {
+      if (!(err instanceof Error && /EntityAlreadyExists/.test(err.name))) throw err;
+    })
+    .finally(() => iam.destroy());
+}
+
+/** Registers open-webui:1 and creates the service running it, steady with 2 tasks, the state bucket and the execution role. */
 export async function createService(ecs: ECS, setup: ServiceSetup = {}): Promise<string> {
   await createStateBucket(ecs);
+  await createRole(ecs, EXECUTION_ROLE);
   await ecs.createCluster({ clusterName: CLUSTER });
   const td = await registerRevision(ecs, setup.image ?? `${REPO}:v1`, "open-webui", {
     ...(setup.healthCheck === false ? { healthCheck: false } : {}),
@@ -139,7 +163,7 @@ export async function registerRevision(
     networkMode: "awsvpc",
     cpu: "512",
     memory: "1024",
-    executionRoleArn: "arn:aws:iam::123456789012:role/open-webui-execution",
+    executionRoleArn: `arn:aws:iam::123456789012:role/${EXECUTION_ROLE}`,
     containerDefinitions: [
       {
         name: family,
