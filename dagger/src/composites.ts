@@ -274,13 +274,15 @@ async function waitServices(source: Directory, env: string, identity: BaseIdenti
 function deployChanged(source: Directory, o: DeployOptions, raw: RawResults, service: string, image: string): Step {
   return step(`deployService ${service}`, async () => {
     const common = { env: o.env, service, image, confirm: o.confirm, format: OutputFormat.Json };
-    const preview = await runEcsVerbRaw(source, deployServiceArgs({ ...common, dryRun: true }), o.identity);
+    // An emulator environment's images are in the stand-in registry publish pushed to in this call.
+    const where = { standInRegistry: true };
+    const preview = await runEcsVerbRaw(source, deployServiceArgs({ ...common, dryRun: true }), o.identity, where);
     if (preview.code !== 0) throw new Error(`deploy-service --dry-run exited ${preview.code}\n${tail(preview.stderr)}`);
     if ((JSON.parse(preview.stdout) as { forcedNewDeployment?: boolean }).forcedNewDeployment) {
       raw.deploys.set(service, preview.stdout);
       return `unchanged: already runs ${image}`;
     }
-    const ran = await runEcsVerbRaw(source, deployServiceArgs({ ...common, dryRun: false }), o.identity);
+    const ran = await runEcsVerbRaw(source, deployServiceArgs({ ...common, dryRun: false }), o.identity, where);
     const result = parseDeploy(ran.stdout);
     if (result) raw.deploys.set(service, ran.stdout);
     if (ran.code !== 0) {

@@ -5,7 +5,9 @@
  */
 import { ReturnType, type Directory } from "@dagger.io/dagger";
 import { withAwsIdentity, type BaseIdentity } from "./aws.js";
-import { CORE_CLI, coreToolbox, everyCall } from "./containers.js";
+import { CORE_CLI, everyCall } from "./containers.js";
+import { STAND_IN_HOST, STAND_IN_PORT } from "./images.js";
+import { promoter } from "./promotion.js";
 
 /** How deployService and rollback present their result (`--format json`). */
 export enum OutputFormat {
@@ -41,8 +43,17 @@ function common(o: EcsVerbOptions): string[] {
   return args;
 }
 
-export function deployServiceArgs(o: EcsVerbOptions & { image: string }): string[] {
-  return [...CORE_CLI, "deploy-service", ...common(o), "--image", o.image];
+/** Pre-flight's bypasses: each is printed as a warning and recorded in the report. */
+export interface PreflightBypass {
+  allowForeignImage?: boolean;
+  allowUnscanned?: boolean;
+}
+
+export function deployServiceArgs(o: EcsVerbOptions & PreflightBypass & { image: string }): string[] {
+  const args = [...CORE_CLI, "deploy-service", ...common(o), "--image", o.image];
+  if (o.allowForeignImage) args.push("--allow-foreign-image");
+  if (o.allowUnscanned) args.push("--allow-unscanned");
+  return args;
 }
 
 export function rollbackArgs(o: EcsVerbOptions & { revision?: string }): string[] {
@@ -66,12 +77,24 @@ export interface EcsVerbRun {
 }
 
 /**
- * Runs one verb whatever its exit code. The identity goes in as every AWS step gets it
+ * Runs one verb whatever its exit code, in the core toolbox with skopeo. The identity goes in as every AWS step gets it
  * (aws.ts): on GitHub Actions the core fetches a fresh JWT whenever it re-assumes the role,
  * so a rollout wait can outlive the minutes-long token. Progress (stderr) goes to the log.
  */
-export async function runEcsVerbRaw(source: Directory, args: string[], identity: BaseIdentity): Promise<EcsVerbRun> {
-  const container = withAwsIdentity(everyCall(coreToolbox(source)), identity);
+export async function runEcsVerbRaw(
+  source: Directory,
+  args: string[],
+  identity: BaseIdentity,
+  o: { standInRegistry?: boolean } = {},
+): Promise<EcsVerbRun> {
+  // skopeo: pre-flight reads the image's manifest and scan attestations in the registry.
+  let container = withAwsIdentity(everyCall(promoter(source)), identity);
+  // The local rehearsal's registry standing in for ECR, where publish pushed in this same call.
+  const standIn = o.standInRegistry ? identity.emulator?.registry : undefined;
+  if (standIn) {
+    container = container.withServiceBinding(STAND_IN_HOST, standIn);
+    args = [...args, "--registry", `${STAND_IN_HOST}:${STAND_IN_PORT}`];
+  }
   const ran = container.withExec(args, { expect: ReturnType.Any });
   const [code, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
   console.error(stderr);

@@ -17,8 +17,8 @@ export const TRIVY_IMAGE =
   "aquasec/trivy:0.74.0@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969";
 
 /** Where publish reaches a stand-in registry service (registry:2 listens on 5000). */
-const STAND_IN_HOST = "registry";
-const STAND_IN_PORT = 5000;
+export const STAND_IN_HOST = "registry";
+export const STAND_IN_PORT = 5000;
 
 /** One service to build, as the core's build-plan prints it. */
 export interface BuildTarget {

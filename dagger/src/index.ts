@@ -463,8 +463,11 @@ export class EcsPipeline {
    * diff against what runs, register, update the service, follow the rollout
    * (deployments, service events, stopped tasks' reasons), verify ALB target health and the
    * health URL, and on any failure (circuit-breaker rollback, FAILED rollout, timeout,
-   * unhealthy) roll back to the revision that ran before and wait for it. Returns the report;
-   * throws with it when the deploy failed, so CI fails.
+   * unhealthy) roll back to the revision that ran before and wait for it. Before any change,
+   * pre-flight: the image is in the service's ECR repository, exists for the task's CPU
+   * architecture and passed the scan gate, and the task and execution roles exist (exit 2,
+   * nothing registered, when not). Returns the report; throws with it when the deploy failed,
+   * so CI fails.
    */
   @func({ cache: "never" })
   async deployService(
@@ -488,6 +491,10 @@ export class EcsPipeline {
     keepRevisions?: number,
     /** Role to assume instead of the environment's aws.roles.deploy. */
     roleArn?: string,
+    /** Deploy an image from outside the service's configured ECR repository (pre-flight refuses it otherwise); printed as a warning and recorded in the report. */
+    allowForeignImage = false,
+    /** Deploy an image without a passing scan attestation (pre-flight refuses it otherwise); printed as a warning and recorded in the report. */
+    allowUnscanned = false,
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
@@ -506,6 +513,8 @@ export class EcsPipeline {
       healthUrl,
       keepRevisions,
       roleArn,
+      allowForeignImage,
+      allowUnscanned,
     });
     const identity = await this.aws(source!, env);
     return runEcsVerb(source!, args, identity);

@@ -6,7 +6,7 @@ import { PipelineError, userError } from "../errors.js";
 import { INTERRUPTED_EXIT, trapInterrupts } from "./interrupts.js";
 import type { ServiceVerbOptions } from "../ecs/options.js";
 import { formatProgress, type ProgressSink } from "../ecs/progress.js";
-import { PreflightFailed } from "../ecs/preflight.js";
+import { ourRegistry, PreflightFailed } from "../ecs/preflight.js";
 import type { DeployResult } from "../ecs/result.js";
 import { DEPLOY_EXIT, renderReport } from "../ecs/result.js";
 import type { Timing } from "../ecs/rollout.js";
@@ -118,6 +118,7 @@ export async function ecsRequest(
   const healthUrl = checkedHealthUrl(optionalString(values, "health-url"));
   const keepRevisions = optionalInt(values, "keep-revisions", 1, "a whole number from 1 to 1000", 1000);
   const registry = optionalString(values, "registry");
+  if (registry !== undefined) ourRegistry(env, { registry }); // refused before any AWS call when it cannot apply
   return {
     env,
     service,

@@ -5,7 +5,7 @@ import { ecrAuthorization, ecrRegistry, type EcrLike } from "../images/ecr-auth.
 import { withAuthFile } from "../images/registry-auth.js";
 import { skopeoClient, type ImageRef, type RegistryAccess, type RegistryClient } from "../images/skopeo.js";
 import { awsError } from "./api.js";
-import { checkAttested, checkManifest, ociArchitecture, splitImage } from "./image-checks.js";
+import { checkAttested, checkManifest, ociArchitecture, splitImage, type SplitImage } from "./image-checks.js";
 import type { ProgressSink } from "./progress.js";
 import type { TaskDefinitionInput } from "./task-definition.js";
 
@@ -170,39 +170,26 @@ interface ImageContext {
   architecture: string;
 }
 
+type Add = (check: PreflightCheckName, status: PreflightStatus, detail: string, hint?: string) => void;
+
 async function oneImage(image: string, c: ImageContext): Promise<PreflightCheck[]> {
   const split = splitImage(image);
-  const expected = `${c.ours.host}/${c.target.cfg.ecrRepository}`;
-  const ours = split.host === c.ours.host && split.repository === c.target.cfg.ecrRepository;
-  const inRegistry = split.host === c.ours.host;
   const checks: PreflightCheck[] = [];
-  const add = (check: PreflightCheckName, status: PreflightStatus, detail: string, hint?: string) =>
+  const add: Add = (check, status, detail, hint) =>
     checks.push({ check, status, subject: image, detail, ...(hint ? { hint } : {}) });
-  if (c.target.gates.repository) {
-    if (ours) add("repository", "passed", `in ${expected}, the service's configured repository`);
-    else {
-      const detail = `${split.host}/${split.repository} is not ${expected}, the repository environments/${c.target.env.name}.json configures for ${c.target.cfg.name}`;
-      if (c.settings.allowForeignImage) add("repository", "bypassed", `${detail} (--allow-foreign-image)`);
-      else
-        add(
-          "repository",
-          "failed",
-          detail,
-          `Deploy an image publish pushed to ${expected} (by digest), or pass --allow-foreign-image to deploy this one anyway (loudly, recorded in the report).`,
-        );
-    }
-  }
-  const why = !inRegistry
+  if (c.target.gates.repository) repositoryCheck(split, c, add);
+  const inRegistry = split.host === c.ours.host;
+  const unread = !inRegistry
     ? `not checked: ${split.host} is not the environment's registry ${c.ours.host}, and the deployer holds no login for it`
     : c.ours.unreadable
       ? `not checked: ${c.target.env.name} is an emulator environment whose ECR holds no image layers, and no stand-in registry was given (--registry)`
       : undefined;
-  if (why) {
-    add("manifest", "skipped", why);
+  if (unread) {
+    add("manifest", "skipped", unread);
     if (!c.target.gates.scan) return checks;
-    if (inRegistry) add("scan", "skipped", why);
+    if (inRegistry) add("scan", "skipped", unread);
     // Publish attaches attestations only in the environment's registry: a foreign image has none.
-    else if (c.settings.allowUnscanned) add("scan", "bypassed", `${why} (--allow-unscanned)`);
+    else if (c.settings.allowUnscanned) add("scan", "bypassed", `${unread} (--allow-unscanned)`);
     else
       add(
         "scan",
@@ -212,21 +199,42 @@ async function oneImage(image: string, c: ImageContext): Promise<PreflightCheck[
       );
     return checks;
   }
-  const ref: ImageRef = { registry: split.host, repository: split.repository, reference: split.reference };
+  await registryChecks({ registry: split.host, repository: split.repository, reference: split.reference }, c, add);
+  return checks;
+}
+
+function repositoryCheck(split: SplitImage, c: ImageContext, add: Add): void {
+  const expected = `${c.ours.host}/${c.target.cfg.ecrRepository}`;
+  if (split.host === c.ours.host && split.repository === c.target.cfg.ecrRepository) {
+    add("repository", "passed", `in ${expected}, the service's configured repository`);
+    return;
+  }
+  const detail = `${split.host}/${split.repository} is not ${expected}, the repository environments/${c.target.env.name}.json configures for ${c.target.cfg.name}`;
+  if (c.settings.allowForeignImage) add("repository", "bypassed", `${detail} (--allow-foreign-image)`);
+  else
+    add(
+      "repository",
+      "failed",
+      detail,
+      `Deploy an image publish pushed to ${expected} (by digest), or pass --allow-foreign-image to deploy this one anyway (loudly, recorded in the report).`,
+    );
+}
+
+/** The manifest for the task's architecture, then (deploy) the scan attestations of that digest. */
+async function registryChecks(ref: ImageRef, c: ImageContext, add: Add): Promise<void> {
   const manifest = await checkManifest(c.registry, ref, c.access, c.architecture);
   const verdict = manifest.verdict;
   if (verdict.ok) add("manifest", "passed", verdict.detail);
   else add("manifest", "failed", verdict.detail, verdict.hint);
-  if (!c.target.gates.scan) return checks;
+  if (!c.target.gates.scan) return;
   if (!manifest.found) {
     add("scan", "skipped", "not checked: the image does not exist");
-    return checks;
+    return;
   }
   const scan = await checkAttested(c.registry, ref, c.access, manifest.found);
   if (scan.ok) add("scan", "passed", scan.detail);
   else if (c.settings.allowUnscanned) add("scan", "bypassed", `${scan.detail} (--allow-unscanned)`);
   else add("scan", "failed", scan.detail, scan.hint);
-  return checks;
 }
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/;

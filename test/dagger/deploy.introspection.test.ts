@@ -16,8 +16,20 @@ describe("the ECS deploy functions as the engine would register them", () => {
   it("registers deployService, never cached, credentials only as Secrets, dry run off by default", async () => {
     const f = await fn("deployService");
     expect(f).toMatchObject({ cache: "never", check: false, returns: "string" });
-    expect(signature(f.args)).toEqual(["env: string", "service: string", "image: string", ...tail]);
+    const bypasses = ["allowForeignImage: boolean = false", "allowUnscanned: boolean = false"];
+    expect(signature(f.args)).toEqual([
+      "env: string",
+      "service: string",
+      "image: string",
+      ...tail.slice(0, -1),
+      ...bypasses,
+      ...tail.slice(-1),
+    ]);
     expect(f.description).toMatch(/roll back to the revision that ran before/);
+    expect(f.description).toMatch(/pre-flight/);
+    // The bypasses are off by default and say they are loud.
+    expect(f.args.allowForeignImage!.description).toMatch(/printed as a warning and recorded in the report/);
+    expect(f.args.allowUnscanned!.description).toMatch(/printed as a warning and recorded in the report/);
   });
 
   it("registers rollback with an optional revision defaulting to the last stable one", async () => {

@@ -1,4 +1,5 @@
 import { ECS } from "@aws-sdk/client-ecs";
+import { IAM } from "@aws-sdk/client-iam";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -149,6 +150,8 @@ describe("every AWS call the pipeline makes, in the role it makes it in", () => 
       `${NAME}-deploy ecs:DescribeServiceDeployments`,
       `${NAME}-plan ecs:ListServiceDeployments`,
       `${NAME}-plan ecs:DescribeServiceDeployments`,
+      // Pre-flight: the task and execution roles exist (deploy-service and rollback).
+      `${NAME}-deploy iam:GetRole`,
     ]) {
       expect(requests, expected).toContain(expected);
     }
@@ -188,14 +191,23 @@ describe("every AWS call the pipeline makes, in the role it makes it in", () => 
   });
 });
 
-/** The service the deploy and rollback act on, as the platform's Terraform leaves it. */
+/** The service the deploy and rollback act on, and its roles, as the platform's Terraform leaves them. */
 async function createService(moto: Moto): Promise<void> {
-  const ecs = new ECS({
+  const client = {
     endpoint: moto.endpoint,
     region: "eu-west-1",
     credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
+  };
+  const ecs = new ECS(client);
+  const iam = new IAM(client);
   try {
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+    for (const role of ["ecs-execution", "mcpo-task"]) {
+      await iam.createRole({ RoleName: `${NAME}-${role}`, AssumeRolePolicyDocument: trust });
+    }
     await ecs.createCluster({ clusterName: NAME });
     const td = await ecs.registerTaskDefinition({
       family: `${NAME}-mcpo`,
@@ -236,5 +248,6 @@ async function createService(moto: Moto): Promise<void> {
     });
   } finally {
     ecs.destroy();
+    iam.destroy();
   }
 }

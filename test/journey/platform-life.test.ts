@@ -132,6 +132,12 @@ describe.sequential("the platform's life, from an empty account", { timeout: 300
       `deploy of ${B.slice(0, 8)} (an environment variable and three new images), step by step:\n${timings(run)}`,
     );
     expectOk(run);
+    // Pre-flight read what publish pushed and attested, in the registry standing in for ECR.
+    const deployed = run.steps.find((s) => s.name === "deploy-service open-webui")!.out;
+    expect(deployed).toMatch(/pre-flight {4}repository ok: in 127\.0\.0\.1:\d+\/platform\/open-webui/);
+    expect(deployed).toMatch(/manifest ok: sha256:[0-9a-f]{64} has linux\/amd64/);
+    expect(deployed).toContain("scan ok: 1 platform image(s)");
+    expect(deployed).toContain("roles ok: role platform-journey-execution exists");
     const images = new Map(run.published!.images.map((i) => [i.service, i.references[0]!]));
     const { svc, td, tags } = await runningDefinition("open-webui");
     expect(svc.deployments!.map((d) => [d.status, d.rolloutState])).toEqual([["PRIMARY", "COMPLETED"]]);
@@ -221,8 +227,11 @@ describe.sequential("the platform's life, from an empty account", { timeout: 300
       "100",
       "--health-attempts",
       "1",
+      "--registry",
+      registry.host,
     ]);
     expect(r.code, r.log).toBe(0);
+    expect(r.out).toContain("pre-flight    manifest ok");
     const [after] = await status("mcpo");
     expect(after!.running).toBe(target!.arn);
     expect(after!.history.find((h) => h.arn === mcpo!.running)).toMatchObject({ mark: "rolled-back", commit: D });

@@ -150,7 +150,7 @@ export async function deployCommit(world: World, tools: Tools, sha: string, o: D
     return run;
   for (const image of run.published!.images) {
     const ok = await step(`deploy-service ${image.service}`, () =>
-      deployChanged(cli, image.service, image.references[0]!, o),
+      deployChanged(cli, image.service, image.references[0]!, { ...o, registry: tools.registry }),
     );
     if (!ok) return run;
   }
@@ -165,7 +165,7 @@ async function deployChanged(
   cli: (a: string[]) => Promise<CliRun>,
   service: string,
   image: string,
-  o: DeployOptions,
+  o: DeployOptions & { registry: string },
 ): Promise<CliRun> {
   const common = [
     "deploy-service",
@@ -176,6 +176,9 @@ async function deployChanged(
     "--image",
     image,
     ...fast,
+    // The registry standing in for ECR: pre-flight reads the image and its attestations there.
+    "--registry",
+    o.registry,
     ...(o.deployArgs ?? []),
   ];
   const preview = await cli([...common, "--dry-run", "--json"]);

@@ -1,5 +1,6 @@
 import { ECR } from "@aws-sdk/client-ecr";
 import { ECS, type KeyValuePair } from "@aws-sdk/client-ecs";
+import { IAM } from "@aws-sdk/client-iam";
 import { cp, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -116,12 +117,14 @@ interface TaskDefinitionInput {
  * (read from the S3 backend): aws_ecs_task_definition registers a new revision when its
  * definition changed, tagged ecs-pipeline:managed-by=terraform, keeping the old one
  * (skip_destroy); aws_ecs_service creates a missing service on Terraform's revision with the
- * circuit breaker on, and otherwise leaves its task definition alone (ignore_changes).
+ * circuit breaker on, and otherwise leaves its task definition alone (ignore_changes);
+ * aws_iam_role creates the tasks' execution role the revisions name (deploy's pre-flight reads it).
  */
 export async function provisionFromState(world: World): Promise<string[]> {
   const state = await readState(world.moto.endpoint);
   const registered: string[] = [];
   await world.ecs.createCluster({ clusterName: CLUSTER });
+  await createExecutionRole(world);
   for (const td of state.taskDefinitions) {
     const latest = await terraformLatest(world.ecs, td.family);
     if (latest && sameDefinition(latest, td)) continue;
@@ -132,7 +135,7 @@ export async function provisionFromState(world: World): Promise<string[]> {
       cpu: "256",
       memory: "512",
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: td.cpu_architecture },
-      executionRoleArn: "arn:aws:iam::123456789012:role/platform-journey-execution",
+      executionRoleArn: `arn:aws:iam::123456789012:role/${EXECUTION_ROLE}`,
       containerDefinitions: [
         {
           name: td.container,
@@ -180,6 +183,27 @@ export async function provisionFromState(world: World): Promise<string[]> {
     });
   }
   return registered;
+}
+
+const EXECUTION_ROLE = `platform-${ENV}-execution`;
+
+async function createExecutionRole(world: World): Promise<void> {
+  const c = motoCredentials();
+  const iam = new IAM({
+    endpoint: world.moto.endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: c.AWS_ACCESS_KEY_ID!, secretAccessKey: c.AWS_SECRET_ACCESS_KEY! },
+  });
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+  await iam
+    .createRole({ RoleName: EXECUTION_ROLE, AssumeRolePolicyDocument: JSON.stringify(trust) })
+    .catch((err: unknown) => {
+      if (!(err instanceof Error && /EntityAlreadyExists/.test(err.name))) throw err;
+    })
+    .finally(() => iam.destroy());
 }
 
 interface Latest {
