@@ -272,8 +272,13 @@ describe("pre-flight: deploy-service and rollback check what they deploy before 
   it("refuses --registry for an environment that is not an emulator environment", async () => {
     const file = path.join(dir, "environments/local.json");
     const local = await readFile(file, "utf8");
-    const real = JSON.parse(local) as { aws: { endpoint?: string } };
+    const real = JSON.parse(local) as {
+      aws: { endpoint?: string };
+      terraform: { backend: Record<string, string> };
+    };
     delete real.aws.endpoint;
+    // A real account's state is encrypted with the bootstrap's key (required outside an emulator).
+    real.terraform.backend.kmsKeyId = "arn:aws:kms:eu-west-1:123456789012:alias/platform-real-tfstate";
     await writeFile(path.join(dir, "environments/real.json"), JSON.stringify({ ...real, name: "real" }));
     await cp(path.join(root, "environments/local.tfvars"), path.join(dir, "environments/real.tfvars"));
     const r = await run(
