@@ -110,10 +110,9 @@ export async function createRole(ecs: ECS, name: string): Promise<void> {
     .finally(() => iam.destroy());
 }
 
-/** Registers open-webui:1 and creates the service running it, steady with 2 tasks, the state bucket and the execution role. */
+/** Registers open-webui:1 (and its execution role) and creates the service running it, steady with 2 tasks, and the state bucket. */
 export async function createService(ecs: ECS, setup: ServiceSetup = {}): Promise<string> {
   await createStateBucket(ecs);
-  await createRole(ecs, EXECUTION_ROLE);
   await ecs.createCluster({ clusterName: CLUSTER });
   const td = await registerRevision(ecs, setup.image ?? `${REPO}:v1`, "open-webui", {
     ...(setup.healthCheck === false ? { healthCheck: false } : {}),
@@ -157,6 +156,7 @@ export async function registerRevision(
   family = "open-webui",
   options: { healthCheck?: boolean } = {},
 ): Promise<string> {
+  await createRole(ecs, EXECUTION_ROLE); // the role it names exists, as Terraform creates it with the revision
   const out = await ecs.registerTaskDefinition({
     family,
     requiresCompatibilities: ["FARGATE"],
