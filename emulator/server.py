@@ -74,7 +74,9 @@ from werkzeug.serving import make_server
 from recorder import record_calls
 from sts_expiry import EXPIRY, expired_response
 
-DEFAULTS = {"rolloutSeconds": 1.0, "failSeconds": 1.0}
+# rollbackDelaySeconds: how long after the circuit breaker fails a deployment ECS starts its
+# rollback deployment (the service deployment says ROLLBACK_REQUESTED meanwhile). 0: at once.
+DEFAULTS = {"rolloutSeconds": 1.0, "failSeconds": 1.0, "rollbackDelaySeconds": 0.0}
 ECS_TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 
 
@@ -144,7 +146,11 @@ class Simulation:
 
     def advance_one(self, r: dict, now: float) -> None:
         svc, dep, started = r["service"], r["deployment"], r["started"]
-        if r["outcome"] == "ok":
+        if r["outcome"] == "rollback-pending":
+            if now >= r["rollback_at"]:
+                r["done"] = True
+                self.roll_back(r, r["rollback_to"], r["rollback_at"])
+        elif r["outcome"] == "ok":
             at = started + self.config["rolloutSeconds"]
             if now >= at:
                 self.complete(r, at)
@@ -204,13 +210,23 @@ class Simulation:
         sd = r.get("service_deployment")
         if rollback and previous is not None:
             previous["rolloutState"] = "IN_PROGRESS"
-            svc.task_definition = previous["taskDefinition"]
-            self.start(r["backend"], svc, rollback_of=previous["id"])
-            self.rollouts[-1].update(started=at, rollback_of=previous["id"], service_deployment=sd)
-            svc.deployments[0]["createdAt"] = at
-            sd_rolling_back(sd, self.revisions.get(previous["id"]), reason, at)
+            sd_rollback_requested(sd, self.revisions.get(previous["id"]), reason, at)
+            delay = self.config["rollbackDelaySeconds"]
+            if delay > 0:
+                r.update(done=False, outcome="rollback-pending", rollback_at=at + delay, rollback_to=previous)
+            else:
+                self.roll_back(r, previous, at)
         else:
             sd_failed(sd, reason, at, rollback_failed=r.get("rollback_of") is not None)
+
+    def roll_back(self, r: dict, previous: dict, at: float) -> None:
+        """ECS's rollback: a new deployment of the last COMPLETED one's task definition."""
+        svc, sd = r["service"], r.get("service_deployment")
+        svc.task_definition = previous["taskDefinition"]
+        self.start(r["backend"], svc, rollback_of=previous["id"])
+        self.rollouts[-1].update(started=at, rollback_of=previous["id"], service_deployment=sd)
+        svc.deployments[0]["createdAt"] = at
+        sd_rolling_back(sd, at)
 
     def register_targets(self, r: dict) -> None:
         svc = r["service"]
@@ -435,16 +451,22 @@ def sd_completed(sd: dict | None, rolled_back: bool, at: float) -> None:
         sd.pop("statusReason", None)
 
 
-def sd_rolling_back(sd: dict | None, revision: str | None, reason: str, at: float) -> None:
+def sd_rollback_requested(sd: dict | None, revision: str | None, reason: str, at: float) -> None:
     if sd is None:
         return
     sd["deploymentCircuitBreaker"]["status"] = "TRIGGERED"
     sd.update(
-        status="ROLLBACK_IN_PROGRESS",
+        status="ROLLBACK_REQUESTED",
         statusReason=reason,
         updatedAt=at,
-        rollback={"reason": "Service deployment rolled back because the circuit breaker threshold was exceeded.", "startedAt": at, "serviceRevisionArn": revision},
+        rollback={"reason": "Service deployment rolled back because the circuit breaker threshold was exceeded.", "serviceRevisionArn": revision},
     )
+
+
+def sd_rolling_back(sd: dict | None, at: float) -> None:
+    if sd is not None:
+        sd.update(status="ROLLBACK_IN_PROGRESS", updatedAt=at)
+        sd["rollback"]["startedAt"] = at
 
 
 def sd_failed(sd: dict | None, reason: str, at: float, rollback_failed: bool) -> None:

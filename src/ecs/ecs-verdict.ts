@@ -96,8 +96,26 @@ function keep(
       message: `ECS service deployments unreadable (${got.unavailable}): judging by DescribeServices alone`,
     });
   }
-  if (got.view) r.serviceDeployments.views.set(got.view.arn, got.view);
+  if (got.view) {
+    r.serviceDeployments.views.set(got.view.arn, got.view);
+    r.serviceDeployments.latest = got.view;
+  }
   return got.view;
+}
+
+/**
+ * ECS's service deployment of the failed rollout says ECS itself is rolling back (requested,
+ * under way or done) to a revision that ran before. DescribeServices can show the deployment
+ * FAILED before ECS's rollback deployment appears; starting a rollback of our own then would
+ * race ECS's, so the deployer waits for ECS's instead.
+ */
+export function ecsRollingBack(r: Rollout): boolean {
+  const v = r.serviceDeployments.latest;
+  return (
+    v !== undefined &&
+    (ROLLING_BACK.has(v.status) || v.status === "ROLLBACK_SUCCESSFUL") &&
+    v.rollback?.toRevisionRanBefore === true
+  );
 }
 
 /** The result with what ECS's service deployments said, and why they said nothing if they could not. */

@@ -7,7 +7,7 @@ import { verifyHealth, type HealthResult } from "./health.js";
 import type { ProgressSink } from "./progress.js";
 import type { DeployResult, Restore } from "./result.js";
 import { describeTaskDefinition, targetGroupsOf } from "./service.js";
-import { confirmEcsRollback, contradicts, latestVerdict, recordStart } from "./ecs-verdict.js";
+import { confirmEcsRollback, contradicts, ecsRollingBack, latestVerdict, recordStart } from "./ecs-verdict.js";
 import { newTrail, type ServiceDeploymentTrail } from "./service-deployments.js";
 import { watchRollout, type WatchOutcome } from "./watch/poller.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
@@ -214,7 +214,9 @@ export async function restore(
   failed: WatchOutcome | undefined,
   forced: boolean,
 ): Promise<Restore> {
-  const byEcs = failed?.kind === "rolled-back-by-ecs" && sameTaskDefinition(failed.to, to);
+  const watched = failed?.kind === "rolled-back-by-ecs" && sameTaskDefinition(failed.to, to) ? failed : undefined;
+  // A forced redeploy's "revision that ran before" is itself: nothing to wait for either way.
+  const byEcs = watched !== undefined || (!forced && ecsRollingBack(r));
   if (!byEcs && forced) {
     return {
       to,
@@ -231,7 +233,7 @@ export async function restore(
   });
   const since = Date.now();
   const target: WatchTarget = byEcs
-    ? { taskDefinition: to, ...(failed.rollbackDeploymentId ? { deploymentId: failed.rollbackDeploymentId } : {}) }
+    ? { taskDefinition: to, ...(watched?.rollbackDeploymentId ? { deploymentId: watched.rollbackDeploymentId } : {}) }
     : await startDeployment(r, to, false);
   r.progress({ kind: "state", message: `restore of ${shortTaskDefinition(to)} requested, not yet verified` });
   const back = await awaitRollout(r, target, since, !byEcs);

@@ -57,6 +57,8 @@ export interface ServiceDeploymentTrail {
   /** In order; `arn` missing when ECS named none yet (found later by creation time). */
   started: { arn?: string; since: number }[];
   views: Map<string, ServiceDeploymentView>;
+  /** The last one read. */
+  latest?: ServiceDeploymentView;
   /** Why the API could not be read (said once in the report); undefined while it answers. */
   unavailable?: string;
   /** Warnings for the report: where ECS's record and DescribeServices disagree. */
@@ -163,8 +165,14 @@ export function describeView(v: ServiceDeploymentView): string {
   }
   if (v.rollback) {
     const where = v.rollback.toRevisionRanBefore ? " (the revision that ran before)" : "";
+    const verb =
+      v.status === "ROLLBACK_SUCCESSFUL"
+        ? "rolled back to"
+        : v.status === "ROLLBACK_FAILED"
+          ? "rollback FAILED to return to"
+          : "rolling back to";
     parts.push(
-      `rolled back to service revision ${id(v.rollback.toRevision)}${where}${v.rollback.reason ? `: ${v.rollback.reason}` : ""}`,
+      `${verb} service revision ${id(v.rollback.toRevision)}${where}${v.rollback.reason ? `: ${v.rollback.reason}` : ""}`,
     );
   }
   return parts.join("; ");

@@ -206,6 +206,21 @@ describe("the emulator follows ECS", () => {
     expect((await current()).currentServiceDeployment).toBe(arn);
   });
 
+  it("says ROLLBACK_REQUESTED while ECS has yet to start its rollback deployment", async () => {
+    await simulate(moto, "config", { rollbackDelaySeconds: 1 });
+    await createService(ecs, { circuitBreaker: { enable: true, rollback: true } });
+    const bad = await registerRevision(ecs, `${REPO}:bad-1`);
+    const arn = (await ecs.updateService({ cluster: CLUSTER, service: "open-webui", taskDefinition: bad })).service
+      ?.currentServiceDeployment;
+    const requested = await untilSettled(arn, ["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL"]);
+    expect(requested.status).toBe("ROLLBACK_REQUESTED");
+    expect(requested.rollback?.serviceRevisionArn).toBeDefined();
+    expect((await current()).deployments?.map((d) => d.rolloutState)).toEqual(["FAILED", "IN_PROGRESS"]);
+    const done = await untilSettled(arn, ["ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"]);
+    expect(done.status).toBe("ROLLBACK_SUCCESSFUL");
+    expect(done.rollback?.startedAt).toBeInstanceOf(Date);
+  });
+
   it("ends in ROLLBACK_FAILED when the revision rolled back to cannot start either, and rolls back no further", async () => {
     const first = await createService(ecs, { circuitBreaker: { enable: true, rollback: true } });
     await simulate(moto, "break", { taskDefinition: first });

@@ -123,6 +123,28 @@ describe("deploys confirmed by ECS's service deployments", () => {
     expect(result.actions.filter((a) => a === `marked ${from.split("/").pop()} stable`)).toHaveLength(1);
   });
 
+  it("waits for ECS's rollback when DescribeServices shows FAILED before ECS starts it, instead of racing it", async () => {
+    // ECS starts its rollback deployment a second after failing the deployment; meanwhile
+    // DescribeServices shows only the FAILED deployment and the service deployment ROLLBACK_REQUESTED.
+    await simulate(moto, "config", { rollbackDelaySeconds: 1 });
+    const from = await createService(ecs, { circuitBreaker: { enable: true, rollback: true } });
+    const { result } = await deploy(`${REPO}:bad`, proxy.endpoint);
+    expect(result.status).toBe("failed-restored");
+    expect(result.restore).toMatchObject({ by: "ecs-circuit-breaker", ok: true, ecsStatus: "ROLLBACK_SUCCESSFUL" });
+    expect(result.actions.filter((a) => a.startsWith("UpdateService"))).toHaveLength(1); // ECS's rollback, not ours
+    expect(proxy.log.filter((l) => l.action === "UpdateService")).toHaveLength(1);
+    expect(await running(ecs)).toBe(from);
+
+    // Without ECS's word the deployer cannot tell, and rolls back itself (which ECS's pending rollback yields to).
+    await moto.reset();
+    await simulate(moto, "config", { rolloutSeconds: 0.5, failSeconds: 0.6, rollbackDelaySeconds: 1 });
+    await createService(ecs, { circuitBreaker: { enable: true, rollback: true } });
+    proxy.inject({ fault: "denied", action: "DescribeServiceDeployments" });
+    const blind = await deploy(`${REPO}:bad`, proxy.endpoint);
+    expect(blind.result.status).toBe("failed-restored");
+    expect(blind.result.restore).toMatchObject({ by: "deployer", ok: true });
+  });
+
   it("degrades to the DescribeServices verdict, with a warning, when the service deployments API is denied", async () => {
     const from = await createService(ecs, { circuitBreaker: { enable: true, rollback: true } });
     proxy.inject({ fault: "denied", action: "DescribeServiceDeployments" });
