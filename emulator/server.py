@@ -638,7 +638,9 @@ def update_service(self: EC2ContainerServiceBackend, props: dict[str, Any]) -> A
     with SIM.lock:
         before = self._get_service(props.get("cluster") or "default", str(props["service"]).split("/")[-1]).task_definition
         wanted, force = props.get("task_definition"), bool(props.get("force_new_deployment"))
-        service = _update_service(self, props)  # raises for an unknown service or task definition
+        # moto answers forceNewDeployment by renaming the running deployment (a new id on the old
+        # deployment); ECS starts a new deployment and leaves the old one's id alone: ours does that.
+        service = _update_service(self, {**props, "force_new_deployment": False})  # raises for an unknown service or task definition
         changed = bool(wanted) and self.describe_task_definition(wanted).arn != self.describe_task_definition(before).arn
         if changed or force:
             SIM.start(self, service)

@@ -236,6 +236,21 @@ describe("the emulator follows ECS", () => {
     expect(svc.events?.filter((e) => /rolling back/.test(e.message ?? ""))).toHaveLength(1);
   });
 
+  it("starts a new deployment for forceNewDeployment and leaves the running one's id alone", async () => {
+    await createService(ecs, {});
+    const before = (await current()).deployments![0]!;
+    const out = await ecs.updateService({ cluster: CLUSTER, service: "open-webui", forceNewDeployment: true });
+    const [fresh, old] = out.service!.deployments!;
+    expect(old).toMatchObject({ id: before.id, status: "ACTIVE", taskDefinition: before.taskDefinition });
+    expect(fresh).toMatchObject({ status: "PRIMARY", taskDefinition: before.taskDefinition });
+    expect(fresh!.id).not.toBe(before.id);
+    const sd = await serviceDeployment(out.service?.currentServiceDeployment);
+    const first = (
+      await ecs.listServiceDeployments({ cluster: CLUSTER, service: "open-webui" })
+    ).serviceDeployments!.at(-1)!;
+    expect(sd.sourceServiceRevisions?.map((r) => r.arn)).toEqual([first.targetServiceRevisionArn]);
+  });
+
   it("stops a service deployment that a newer one supersedes, and one failed without a rollback", async () => {
     await createService(ecs, { circuitBreaker: { enable: true, rollback: false } });
     const hang = await registerRevision(ecs, `${REPO}:hang-1`);
