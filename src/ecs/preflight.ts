@@ -111,7 +111,12 @@ export function bypassWarnings(checks: PreflightCheck[]): string[] {
 }
 
 interface OurRegistry {
+  /** Where the images are read. */
   host: string;
+  /** The hosts an image may name for it: a stand-in also answers for the environment's ECR host. */
+  names: string[];
+  /** The environment's ECR host. */
+  ecr: string;
   /** A stand-in registry (plain HTTP, no login) rather than ECR. */
   standIn: boolean;
   /** An emulator environment without a stand-in: nothing holds the images' bytes. */
@@ -121,12 +126,12 @@ interface OurRegistry {
 /** Where the environment's images are: its ECR, or for an emulator environment the stand-in registry given. */
 export function ourRegistry(env: EnvironmentConfig, settings: PreflightSettings): OurRegistry {
   const given = settings.registry;
-  if (given === undefined)
-    return { host: ecrRegistry(env), standIn: false, unreadable: env.aws.endpoint !== undefined };
+  const ecr = ecrRegistry(env);
+  if (given === undefined) return { host: ecr, names: [ecr], ecr, standIn: false, unreadable: !!env.aws.endpoint };
   if (!env.aws.endpoint) {
     throw userError(
       "ecs.registry-override",
-      `--registry ${given}: environment ${env.name} is not an emulator environment; its images are in ${ecrRegistry(env)}`,
+      `--registry ${given}: environment ${env.name} is not an emulator environment; its images are in ${ecr}`,
       "Leave --registry out: a real environment's images are always read from its own ECR.",
     );
   }
@@ -137,7 +142,7 @@ export function ourRegistry(env: EnvironmentConfig, settings: PreflightSettings)
       "Pass the stand-in registry publish pushed to (push-images --registry).",
     );
   }
-  return { host: given, standIn: true, unreadable: false };
+  return { host: given, names: [given, ecr], ecr, standIn: true, unreadable: false };
 }
 
 async function imageChecks(
@@ -148,7 +153,7 @@ async function imageChecks(
   const ours = ourRegistry(target.env, settings);
   const registry = settings.registryClient ?? skopeoClient();
   const architecture = ociArchitecture(target.cpuArchitecture);
-  const inRegistry = target.images.filter((i) => splitImage(i).host === ours.host);
+  const inRegistry = target.images.filter((i) => ours.names.includes(splitImage(i).host));
   const readable = !ours.unreadable && inRegistry.length > 0;
   const creds = readable && !ours.standIn ? await ecrAuthorization(aws.ecr, target.env) : undefined;
   return withAuthFile(creds, async (authFile) => {
@@ -178,7 +183,7 @@ async function oneImage(image: string, c: ImageContext): Promise<PreflightCheck[
   const add: Add = (check, status, detail, hint) =>
     checks.push({ check, status, subject: image, detail, ...(hint ? { hint } : {}) });
   if (c.target.gates.repository) repositoryCheck(split, c, add);
-  const inRegistry = split.host === c.ours.host;
+  const inRegistry = c.ours.names.includes(split.host);
   const unread = !inRegistry
     ? `not checked: ${split.host} is not the environment's registry ${c.ours.host}, and the deployer holds no login for it`
     : c.ours.unreadable
@@ -199,13 +204,17 @@ async function oneImage(image: string, c: ImageContext): Promise<PreflightCheck[
       );
     return checks;
   }
-  await registryChecks({ registry: split.host, repository: split.repository, reference: split.reference }, c, add);
+  // Read where the bytes are: a stand-in registry answers for the ECR host an image may name.
+  await registryChecks({ registry: c.ours.host, repository: split.repository, reference: split.reference }, c, add);
   return checks;
 }
 
 function repositoryCheck(split: SplitImage, c: ImageContext, add: Add): void {
-  const expected = `${c.ours.host}/${c.target.cfg.ecrRepository}`;
-  if (split.host === c.ours.host && split.repository === c.target.cfg.ecrRepository) {
+  const repo = c.target.cfg.ecrRepository;
+  const expected = c.ours.standIn
+    ? `${c.ours.host}/${repo} (standing in for ${c.ours.ecr}/${repo})`
+    : `${c.ours.host}/${repo}`;
+  if (c.ours.names.includes(split.host) && split.repository === repo) {
     add("repository", "passed", `in ${expected}, the service's configured repository`);
     return;
   }

@@ -174,6 +174,17 @@ describe("pre-flight: deploy-service and rollback check what they deploy before 
     expect(text.log).toContain("pre-flight manifest PASSED");
   });
 
+  it("reads an image named by the environment's ECR host from the registry standing in for it", async () => {
+    const ecr = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${REPOSITORY}`;
+    const r = await deploy(`${ecr}:good@${digests.get("good")!}`, ...withRegistry(), "--dry-run", "--json");
+    expect(r.code, r.log).toBe(0);
+    const result = JSON.parse(r.out) as DeployResult;
+    expect(statuses(result.preflight)).toEqual(["repository passed", "manifest passed", "scan passed", "roles passed"]);
+    expect(result.preflight![1]!.detail).toBe(`${digests.get("good")!} has linux/amd64`);
+    const typo = await refused(await deploy(`${ecr}:goood`, ...withRegistry(), "--json"));
+    expect(typo.error.message).toContain(`${image(":goood")} does not exist`);
+  });
+
   it("refuses an image outside the configured repository, and says which flags deploy it anyway", async () => {
     const r = await deploy("docker.io/library/nginx:1.27", ...withRegistry(), "--json");
     const json = await refused(r);

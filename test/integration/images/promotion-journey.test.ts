@@ -187,11 +187,30 @@ describe("promoting staging to prod across two accounts", () => {
 
     for (const service of SERVICES) {
       const image = `${PROD_ECR}/platform/${service}@${digest}`;
+      // Pre-flight reads prod's registry (standing in for prod's ECR): the promoted digest and
+      // the scan attestations promote copied beside it.
       const deployed = await runCli(
-        ["deploy-service", "--env", "prod", "--service", service, "--image", image, "--confirm", "prod"],
+        [
+          "deploy-service",
+          "--env",
+          "prod",
+          "--service",
+          service,
+          "--image",
+          image,
+          "--confirm",
+          "prod",
+          "--registry",
+          prodRegistry.host,
+        ],
         { cwd: root, env },
       );
       expect(deployed.code, deployed.log).toBe(0);
+      expect(deployed.out).toContain(
+        `pre-flight    repository ok: in ${prodRegistry.host}/platform/${service} (standing in for ${PROD_ECR}/platform/${service})`,
+      );
+      expect(deployed.out).toContain(`manifest ok: ${digest} has linux/amd64`);
+      expect(deployed.out).toContain(`scan ok: 2 platform image(s) of ${digest}, each with a passing scan`);
     }
     const staging = await running("222222222222", "platform-staging");
     const prod = await running("333333333333", "platform-prod");

@@ -37,14 +37,20 @@ describe("where pre-flight looks for an image", () => {
   it("reads a real environment's images from its ECR, and takes a stand-in registry only for an emulator environment", async () => {
     const local = await loadEnvironment("local", { root });
     const dev = await loadEnvironment("dev", { root });
+    const devEcr = `${dev.aws.accountId}.dkr.ecr.${dev.aws.region}.amazonaws.com`;
     expect(ourRegistry(dev, {})).toEqual({
-      host: `${dev.aws.accountId}.dkr.ecr.${dev.aws.region}.amazonaws.com`,
+      host: devEcr,
+      names: [devEcr],
+      ecr: devEcr,
       standIn: false,
       unreadable: false,
     });
     expect(ourRegistry(local, {})).toMatchObject({ standIn: false, unreadable: true });
+    // The stand-in answers for the environment's ECR host too (an image may name either).
     expect(ourRegistry(local, { registry: "registry:5000" })).toEqual({
       host: "registry:5000",
+      names: ["registry:5000", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
+      ecr: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
       standIn: true,
       unreadable: false,
     });
