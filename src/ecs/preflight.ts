@@ -225,7 +225,7 @@ function repositoryCheck(split: SplitImage, c: ImageContext, add: Add): void {
       "repository",
       "failed",
       detail,
-      `Deploy an image publish pushed to ${expected} (by digest), or pass --allow-foreign-image to deploy this one anyway (loudly, recorded in the report).`,
+      `Deploy an image publish pushed to ${expected}, by digest; or pass --allow-foreign-image to deploy this one anyway (loudly, recorded in the report).`,
     );
 }
 

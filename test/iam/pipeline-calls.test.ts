@@ -157,6 +157,27 @@ describe("every AWS call the pipeline makes, in the role it makes it in", () => 
     }
   });
 
+  it("let the deploy role read what pre-flight reads through ECR's registry API, which the emulator cannot record", async () => {
+    // Pre-flight reads the manifest and the scan attestations with skopeo and an ECR login: a
+    // pull, whose permissions are those of AWS's managed AmazonEC2ContainerRegistryPullOnly
+    // (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEC2ContainerRegistryPullOnly.html).
+    // The emulator's ECR holds no layers, so these requests never reach it to be recorded.
+    const deploy = rendered.roles[`${NAME}-deploy`]!;
+    const repository = `arn:aws:ecr:eu-west-1:${MOTO_ACCOUNT}:repository/platform/mcpo`;
+    const requests = [
+      { action: "ecr:GetAuthorizationToken", resource: "*" },
+      { action: "ecr:BatchGetImage", resource: repository },
+      { action: "ecr:GetDownloadUrlForLayer", resource: repository },
+    ];
+    for (const request of requests) {
+      const decision = await decide(rendered, deploy, request);
+      expect(decision.allowed, `${request.action} on ${request.resource}: ${decision.result}`).toBe(true);
+    }
+    // ...and only in the environment's repositories.
+    const other = `arn:aws:ecr:eu-west-1:${MOTO_ACCOUNT}:repository/someone-else/app`;
+    expect((await decide(rendered, deploy, { action: "ecr:BatchGetImage", resource: other })).allowed).toBe(false);
+  });
+
   it("fail naming role, action and resource when one permission is removed", async () => {
     // The plan role without the state key: S3 could not decrypt the state it plans against.
     const plan = rendered.roles[`${NAME}-plan`]!;
