@@ -15,7 +15,10 @@ import type { TaskDefinitionInput } from "./task-definition.js";
  * repository, its manifest exists for the task's CPU architecture, publish's scan gate passed
  * for exactly those bytes, and the task and execution roles exist. Every check runs and every
  * failure is reported at once (PreflightFailed, exit 2); a bypass flag turns a failure into a
- * loud "bypassed" that the report keeps.
+ * loud "bypassed" that the report keeps. It runs under the rollout lock, after the render:
+ * what it checks is the revision the deploy would register (its roles, its architecture),
+ * rendered from the service and Terraform's revision as the lock holder sees them; a refusal
+ * releases the lock in onService's `finally`, like any error before the first change.
  */
 export type PreflightCheckName = "repository" | "manifest" | "scan" | "roles";
 export type PreflightStatus = "passed" | "failed" | "bypassed" | "skipped";
