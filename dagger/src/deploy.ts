@@ -56,8 +56,14 @@ export function deployServiceArgs(o: EcsVerbOptions & PreflightBypass & { image:
   return args;
 }
 
-export function rollbackArgs(o: EcsVerbOptions & { revision?: string }): string[] {
-  return [...CORE_CLI, "rollback", ...common(o), ...(o.revision ? ["--revision", o.revision] : [])];
+export function rollbackArgs(o: EcsVerbOptions & { revision?: string; allowUnchecked?: boolean }): string[] {
+  return [
+    ...CORE_CLI,
+    "rollback",
+    ...common(o),
+    ...(o.revision ? ["--revision", o.revision] : []),
+    ...(o.allowUnchecked ? ["--allow-unchecked"] : []),
+  ];
 }
 
 /** The core's status verb: read-only, for an environment or one service. */

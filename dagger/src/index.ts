@@ -548,6 +548,12 @@ export class EcsPipeline {
     keepRevisions?: number,
     /** Role to assume instead of the environment's aws.roles.deploy. */
     roleArn?: string,
+    /**
+     * Roll back even when nothing would judge the target's health (no ALB target group, no
+     * container health check, no health URL), e.g. to a revision older than the container health
+     * checks; printed as a warning and recorded in the report.
+     */
+    allowUnchecked = false,
     /** The repository (defaults to the repository this module lives in). */
     @argument({
       defaultPath: "/",
@@ -566,6 +572,7 @@ export class EcsPipeline {
       healthUrl,
       keepRevisions,
       roleArn,
+      allowUnchecked,
     });
     const identity = await this.aws(source!, env);
     return runEcsVerb(source!, args, identity);

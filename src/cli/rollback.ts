@@ -9,12 +9,20 @@ import { checkedRevision, runEcsVerb, sharedEcsOptions, sharedEcsUsage } from ".
 export const rollbackCommand: Command = {
   name: "rollback",
   summary: "Roll an ECS service back to a revision (default: the last stable one before the current)",
-  usage: `rollback ${sharedEcsUsage.replace("--service NAME", "--service NAME [--revision N|family:N|ARN]")}`,
-  options: { ...sharedEcsOptions, revision: { type: "string" } },
+  usage: `rollback ${sharedEcsUsage.replace("--service NAME", "--service NAME [--revision N|family:N|ARN]")} [--allow-unchecked]`,
+  options: {
+    ...sharedEcsOptions,
+    revision: { type: "string" },
+    "allow-unchecked": { type: "boolean", default: false },
+  },
   async run(values, _positionals, io) {
     return runEcsVerb(values, io, "rollback", (request) => {
       const revision = checkedRevision(optionalString(values, "revision"), request.env);
-      return rollback({ ...request, ...(revision ? { revision } : {}) });
+      return rollback({
+        ...request,
+        ...(revision ? { revision } : {}),
+        ...(values["allow-unchecked"] === true ? { allowUnchecked: true } : {}),
+      });
     });
   },
 };

@@ -9,7 +9,7 @@ import { onService, type ServiceVerbOptions } from "./options.js";
 import type { ProgressSink } from "./progress.js";
 import { startResult, type DeployResult } from "./result.js";
 import { pick, rolloutFor } from "./rollout.js";
-import { requireSomethingToCheck } from "./health-gate.js";
+import { requireSomethingToCheck, somethingJudges } from "./health-gate.js";
 import { describeService, describeTaskDefinition, targetGroupsOf } from "./service.js";
 import { settle } from "./settle.js";
 import { diffTaskDefinitions, toInput } from "./task-definition.js";
@@ -18,7 +18,12 @@ import { shortTaskDefinition } from "./watch/snapshot.js";
 export interface RollbackOptions extends ServiceVerbOptions {
   /** Revision number, `family:revision` or ARN; default: the last revision stable before the current one. */
   revision?: string;
+  /** Roll back even when nothing would judge the target's health (loud: a warning, kept in the report). */
+  allowUnchecked?: boolean;
 }
+
+const UNCHECKED =
+  "HEALTH NOT CHECKED (--allow-unchecked): nothing judges this revision (no ALB target group, no container health check, no health URL)";
 
 const REVISION = /^(\d+|[A-Za-z0-9_-]+:\d+|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+)$/;
 
@@ -62,14 +67,17 @@ async function rollbackWith(
   }
   const to = wanted.taskDefinition.taskDefinitionArn ?? target;
   const healthUrl = options.healthUrl ?? cfg.healthCheck.url;
-  requireSomethingToCheck({
-    verb: "roll back",
+  const gate = {
+    verb: "roll back" as const,
     cfg,
     revision: wanted.taskDefinition,
     label: shortTaskDefinition(to),
     targetGroups: targetGroupsOf(svc),
     ...(healthUrl ? { healthUrl } : {}),
-  });
+  };
+  requireSomethingToCheck({ ...gate, allowUnchecked: options.allowUnchecked === true });
+  const unchecked = somethingJudges(gate) ? undefined : UNCHECKED;
+  if (unchecked) options.onProgress({ kind: "warning", message: unchecked });
   const diff = diffTaskDefinitions(
     shortTaskDefinition(from),
     toInput(current.taskDefinition),
@@ -103,15 +111,26 @@ async function rollbackWith(
     },
     started,
   );
+  if (unchecked) base.warnings.push(unchecked);
   if (options.dryRun) return base;
-  const r = rolloutFor({ ctx, env: options.env, cfg, svc, progress: options.onProgress, ...pick(options) });
+  const r = rolloutFor({
+    ctx,
+    env: options.env,
+    cfg,
+    svc,
+    progress: options.onProgress,
+    ...pick(options),
+    ...(unchecked ? { unchecked } : {}),
+  });
   const result = await settle(r, base, started, {
     restoredIsStable: false,
     family: familyOf(from),
     ...(options.keepRevisions !== undefined ? { keepRevisions: options.keepRevisions } : {}),
   });
-  if (result.status !== "succeeded") return result;
-  const warnings = [...result.warnings];
+  // settle reports its own warnings; the bypass said before the rollout is kept in front of them.
+  const before = unchecked ? [unchecked] : [];
+  if (result.status !== "succeeded") return { ...result, warnings: [...before, ...result.warnings] };
+  const warnings = [...before, ...result.warnings];
   await mark(r, from, "rolled-back", warnings);
   return { ...result, actions: r.actions, warnings };
 }

@@ -57,6 +57,8 @@ export interface RolloutSetup {
   cfg: ServiceConfig;
   svc: Service;
   healthUrl?: string;
+  /** Why nothing is checked, when the verb was told so (rollback --allow-unchecked). */
+  unchecked?: string;
   timing?: Timing;
   progress: ProgressSink;
   signal?: AbortSignal;
@@ -75,7 +77,11 @@ export function rolloutFor(s: RolloutSetup): Rollout {
     serviceDeployments: newTrail(),
     ...(s.signal ? { signal: s.signal } : {}),
     ...(healthUrl ? { healthUrl } : {}),
-    ...(s.cfg.healthCheck.none ? { unchecked: `healthCheck.none: ${s.cfg.healthCheck.reason ?? ""}` } : {}),
+    ...(s.cfg.healthCheck.none
+      ? { unchecked: `healthCheck.none: ${s.cfg.healthCheck.reason ?? ""}` }
+      : s.unchecked
+        ? { unchecked: s.unchecked }
+        : {}),
     timing: { ...s.timing, timeoutMs: s.timing?.timeoutMs ?? s.env.deploy.timeoutSeconds * 1000 },
   };
 }

@@ -35,8 +35,16 @@ describe("the ECS deploy functions as the engine would register them", () => {
   it("registers rollback with an optional revision defaulting to the last stable one", async () => {
     const f = await fn("rollback");
     expect(f).toMatchObject({ cache: "never", check: false, returns: "string" });
-    expect(signature(f.args)).toEqual(["env: string", "service: string", "revision: string?", ...tail]);
+    expect(signature(f.args)).toEqual([
+      "env: string",
+      "service: string",
+      "revision: string?",
+      ...tail.slice(0, -1),
+      "allowUnchecked: boolean = false",
+      ...tail.slice(-1),
+    ]);
     expect(f.args.revision!.description).toMatch(/last revision that was stable before the current one/);
+    expect(f.args.allowUnchecked!.description).toMatch(/printed as a warning and recorded in the report/);
   });
 
   it("presents the result as text or json through a format enum, never a `json` flag the CLI owns", async () => {

@@ -192,7 +192,17 @@ describe("health of a service without a target group: its containers", () => {
     expect(r.log).toContain(
       "Error: Failed to roll back service mcpo: nothing would judge its health: mcpo:1 defines no",
     );
+    expect(r.log).toContain(
+      "Hint: Pass --health-url with a URL of the service reachable from here, or --allow-unchecked",
+    );
     expect(await runningRevision()).toMatch(/mcpo:2$/);
+    // An incident's way back to a revision older than the health checks: explicit, and loud.
+    const bypassed = await run("rollback", "--revision", "1", "--allow-unchecked");
+    expect(bypassed.code).toBe(0);
+    expect(bypassed.log).toContain("HEALTH NOT CHECKED (--allow-unchecked)");
+    expect(bypassed.out).toContain("warning       HEALTH NOT CHECKED (--allow-unchecked)");
+    expect(bypassed.out).toContain("health        not checked: HEALTH NOT CHECKED (--allow-unchecked)");
+    expect(await runningRevision()).toMatch(/mcpo:1$/);
   });
 
   it("deploys unchecked only when the config says so, and the report says what was not checked and why", async () => {
