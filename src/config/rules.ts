@@ -86,10 +86,10 @@ const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
 export const roleArn = z.string().regex(ROLE_ARN, "an IAM role ARN such as arn:aws:iam::123456789012:role/name");
 
-/** Account id and partition of a role ARN (undefined when it is not one). */
-export function parseRoleArn(arn: string): { partition: string; account: string } | undefined {
+/** Account id, partition and name (the last path segment) of a role ARN (undefined when it is not one). */
+export function parseRoleArn(arn: string): { partition: string; account: string; name: string } | undefined {
   const m = ROLE_ARN.exec(arn);
-  return m ? { partition: m[1]!, account: m[2]! } : undefined;
+  return m ? { partition: m[1]!, account: m[2]!, name: arn.slice(arn.lastIndexOf("/") + 1) } : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ContainerDefinition, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import { awsError, type EcsApi } from "./api.js";
+import { serviceTasks } from "./service.js";
 import { shortTaskDefinition } from "./watch/snapshot.js";
 import { sameTaskDefinition } from "./watch/state.js";
 
@@ -108,32 +109,9 @@ export async function checkContainers(
   const { service } = where;
   let tasks: Task[];
   try {
-    tasks = await runningTasks(ecs, where);
+    tasks = await serviceTasks(ecs, where, "RUNNING");
   } catch (err) {
     throw awsError(`describe the running tasks of service ${service}`, err);
   }
-  const own = tasks.filter((t) => t.group === undefined || t.group === `service:${service}`);
-  return judgeContainers(own, revision, checked);
-}
-
-/** Every RUNNING task of the service: ListTasks pages of 100, DescribeTasks takes at most 100 at once. */
-async function runningTasks(ecs: EcsApi, where: { cluster: string; service: string }): Promise<Task[]> {
-  const { cluster, service } = where;
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ecs.listTasks({
-      cluster,
-      serviceName: service,
-      desiredStatus: "RUNNING",
-      maxResults: 100,
-      ...(nextToken ? { nextToken } : {}),
-    });
-    arns.push(...(page.taskArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const tasks: Task[] = [];
-  for (let i = 0; i < arns.length; i += 100)
-    tasks.push(...((await ecs.describeTasks({ cluster, tasks: arns.slice(i, i + 100) })).tasks ?? []));
-  return tasks;
+  return judgeContainers(tasks, revision, checked);
 }

@@ -11,7 +11,7 @@ export interface HealthOptions {
   /** The revision's containers with a health check (src/ecs/container-health.ts); absent skips them. */
   containers?: { names: string[]; probe: () => Promise<ContainerVerdict> };
   /** Why nothing is checked, when nothing is (said in the result). */
-  unchecked?: string;
+  unchecked: string;
   /** Checks before giving up. Default 6. */
   attempts?: number;
   /** Pause between checks. Default 5 s. */
@@ -57,7 +57,7 @@ export async function verifyHealth(options: HealthOptions): Promise<HealthResult
       checked: false,
       ok: true,
       attempts: 0,
-      details: [options.unchecked ?? "no target group, no container health check and no health URL: nothing to check"],
+      details: [options.unchecked],
     };
   const attempts = options.attempts ?? 6;
   let details: string[] = [];

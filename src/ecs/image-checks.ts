@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PipelineError } from "../errors.js";
 import { attestationTag, platformImages, readAttestations, unattested } from "../images/attested.js";
+import { platformOfArchitecture } from "../images/matrix.js";
 import { platformsOf } from "../images/promote.js";
 import {
   formatRef,
@@ -36,9 +37,9 @@ export function splitImage(image: string): SplitImage {
   return { host, repository, reference: parsed.digest ?? parsed.tag ?? "latest" };
 }
 
-/** ECS's runtimePlatform.cpuArchitecture as an OCI architecture (Fargate's default is X86_64). */
+/** ECS's runtimePlatform.cpuArchitecture as an OCI architecture, e.g. amd64. */
 export function ociArchitecture(cpuArchitecture: string | undefined): string {
-  return (cpuArchitecture ?? "X86_64") === "ARM64" ? "arm64" : "amd64";
+  return platformOfArchitecture(cpuArchitecture).slice("linux/".length);
 }
 
 export type ImageVerdict = { ok: true; detail: string } | { ok: false; detail: string; hint: string };

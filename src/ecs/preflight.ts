@@ -1,4 +1,5 @@
 import type { IAM } from "@aws-sdk/client-iam";
+import { parseRoleArn } from "../config/rules.js";
 import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
 import { PipelineError, userError } from "../errors.js";
 import { ecrAuthorization, ecrRegistry, type EcrLike } from "../images/ecr-auth.js";
@@ -249,8 +250,6 @@ async function registryChecks(ref: ImageRef, c: ImageContext, add: Add): Promise
   else add("scan", "failed", scan.detail, scan.hint);
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/;
-
 /** The role exists in the environment's account (IAM GetRole). */
 async function roleCheck(iam: PreflightAws["iam"], arn: string, env: EnvironmentConfig): Promise<PreflightCheck> {
   const role = (status: PreflightStatus, detail: string, hint?: string): PreflightCheck => ({
@@ -260,14 +259,14 @@ async function roleCheck(iam: PreflightAws["iam"], arn: string, env: Environment
     detail,
     ...(hint ? { hint } : {}),
   });
-  const parsed = ROLE_ARN.exec(arn);
-  if (!parsed)
+  const parsed = parseRoleArn(arn);
+  if (!parsed?.name)
     return role("failed", `${arn} is not an IAM role ARN`, "Fix the role ARN in the task definition (Terraform).");
-  const [, account, name = ""] = parsed;
+  const { account, name } = parsed;
   if (account !== env.aws.accountId) {
     return role(
       "failed",
-      `${arn} is in account ${account ?? "?"}, not ${env.name}'s ${env.aws.accountId}`,
+      `${arn} is in account ${account}, not ${env.name}'s ${env.aws.accountId}`,
       "Tasks assume roles of their own account: fix the role ARN in the task definition (Terraform).",
     );
   }

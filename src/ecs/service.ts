@@ -1,4 +1,4 @@
-import type { Service, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { DesiredStatus, Service, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import { PipelineError, userError } from "../errors.js";
 import { awsError, type EcsApi } from "./api.js";
 import { assertRollingDeployment } from "./strategy.js";
@@ -62,4 +62,35 @@ export async function describeTaskDefinition(ecs: EcsApi, ref: string): Promise<
 /** Target groups the service registers its tasks in. */
 export function targetGroupsOf(svc: Service): string[] {
   return [...new Set((svc.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((a): a is string => Boolean(a)))];
+}
+
+/**
+ * The service's tasks of `desiredStatus`, described: ListTasks pages of 100 (at most `pages`),
+ * DescribeTasks takes at most 100 at once. Only the service's own (group `service:<name>`).
+ */
+export async function serviceTasks(
+  ecs: EcsApi,
+  where: { cluster: string; service: string },
+  desiredStatus: DesiredStatus,
+  pages = Infinity,
+): Promise<Task[]> {
+  const { cluster, service } = where;
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < pages; page += 1) {
+    const listed = await ecs.listTasks({
+      cluster,
+      serviceName: service,
+      desiredStatus,
+      maxResults: 100,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    arns.push(...(listed.taskArns ?? []));
+    nextToken = listed.nextToken;
+    if (!nextToken) break;
+  }
+  const tasks: Task[] = [];
+  for (let i = 0; i < arns.length; i += 100)
+    tasks.push(...((await ecs.describeTasks({ cluster, tasks: arns.slice(i, i + 100) })).tasks ?? []));
+  return tasks.filter((t) => t.group === undefined || t.group === `service:${service}`);
 }

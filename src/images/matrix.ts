@@ -51,7 +51,12 @@ function target(s: ServiceConfig, only: Platform[]): BuildTarget {
  * build and scan time against building amd64 and arm64 (half of it under emulation).
  */
 export function runtimePlatformOf(s: Pick<ServiceConfig, "runtimePlatform">): Platform {
-  return s.runtimePlatform.cpuArchitecture === "ARM64" ? "linux/arm64" : "linux/amd64";
+  return platformOfArchitecture(s.runtimePlatform.cpuArchitecture);
+}
+
+/** ECS's runtimePlatform.cpuArchitecture as an OCI platform (Fargate's default is X86_64). */
+export function platformOfArchitecture(cpuArchitecture: string | undefined): Platform {
+  return cpuArchitecture === "ARM64" ? "linux/arm64" : "linux/amd64";
 }
 
 export function parsePlatform(value: string): Platform {

@@ -5,6 +5,7 @@ import { abortableSleep } from "../resilience.js";
 import { initialState, reduce, sameTaskDefinition, type Outcome, type WatchChange, type WatchTarget } from "./state.js";
 import { toSnapshot, type ServiceSnapshot } from "./snapshot.js";
 import { Pacer, pacingFor } from "./pacing.js";
+import { serviceTasks } from "../service.js";
 
 export interface WatchOptions {
   ecs: EcsApi;
@@ -110,15 +111,11 @@ async function poll(options: WatchOptions, failedSeen: number): Promise<ServiceS
 }
 
 async function stoppedTasks(options: WatchOptions, deploymentIds: Set<string>): Promise<Task[]> {
-  const { ecs, cluster, service } = options;
-  const list = await ecs.listTasks({ cluster, serviceName: service, desiredStatus: "STOPPED", maxResults: 100 });
-  const arns = list.taskArns ?? [];
-  if (arns.length === 0) return [];
-  const described = await ecs.describeTasks({ cluster, tasks: arns.slice(0, 100) });
+  // One page (the newest 100) per poll: enough to explain a failure, bounded in calls.
+  const stopped = await serviceTasks(options.ecs, options, "STOPPED", 1);
   // Only the tasks of the revision being rolled out: those are the ones whose reasons explain a failure.
-  return (described.tasks ?? []).filter(
+  return stopped.filter(
     (t) =>
-      (t.group === undefined || t.group === `service:${service}`) &&
       deploymentIds.has(t.startedBy ?? "") &&
       sameTaskDefinition(t.taskDefinitionArn ?? "", options.target.taskDefinition),
   );
