@@ -602,7 +602,8 @@ export class EcsPipeline {
     })
     source?: Directory,
   ): Promise<string> {
-    return runEcsVerb(source!, statusArgs({ env, service, depth, format }), this.identity());
+    // Like every AWS step: an emulator environment gets its emulator bound beside the core.
+    return runEcsVerb(source!, statusArgs({ env, service, depth, format }), await this.aws(source!, env));
   }
 
   /**

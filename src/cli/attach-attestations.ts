@@ -1,12 +1,11 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import path from "node:path";
 import { openSession } from "../aws/index.js";
-import { loadEnvironment } from "../config/load.js";
 import { attachAttestations } from "../images/attested.js";
 import { ecrAuthorization, ecrRegistry } from "../images/ecr-auth.js";
 import { withAuthFile } from "../images/registry-auth.js";
 import { skopeoClient } from "../images/skopeo.js";
-import { type Command, listOption, optionalString, requireString } from "./command.js";
+import { type Command, environmentOption, listOption, optionalString, requireString } from "./command.js";
 import { readAttestationDir } from "./verify-scan.js";
 
 /**
@@ -29,10 +28,7 @@ export const attachAttestationsCommand: Command = {
     json: { type: "boolean", default: false },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "attach-attestations"), {
-      root: io.cwd,
-      vars: io.env,
-    });
+    const env = await environmentOption(values, io, "attach-attestations");
     const commit = requireString(values, "commit", "attach-attestations");
     const dir = path.resolve(io.cwd, requireString(values, "attestations", "attach-attestations"));
     const attestations = await readAttestationDir(dir);

@@ -1,7 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { loadEnvironment } from "../config/load.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import { userError } from "../errors.js";
 import { classifyBuilds, type BuildRecord } from "../images/build-record.js";
@@ -9,7 +8,7 @@ import { ecrRegistry } from "../images/ecr-auth.js";
 import { buildMatrix } from "../images/matrix.js";
 import { applyPatchToDirectory, planPatch } from "../images/patch.js";
 import { computeTags } from "../images/tags.js";
-import { type Command, listOption, optionalString, requireString } from "./command.js";
+import { type Command, environmentOption, listOption, optionalString, requireString } from "./command.js";
 
 /**
  * What buildAll and publish build and where it goes, as JSON the Dagger layer follows:
@@ -27,7 +26,7 @@ export const buildPlanCommand: Command = {
     commit: { type: "string" },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "build-plan"), { root: io.cwd, vars: io.env });
+    const env = await environmentOption(values, io, "build-plan");
     refusePromoted(env);
     const targets = buildMatrix(env, {
       services: listOption(values, "service"),

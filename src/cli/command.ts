@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { loadEnvironment } from "../config/load.js";
+import type { EnvironmentConfig } from "../config/schema.js";
 import { userError } from "../errors.js";
 
 /** Where a command writes: `out` for its result (report or JSON), `log` for progress. */
@@ -31,6 +33,19 @@ export function requireString(values: OptionValues, name: string, command: strin
     throw Object.assign(new Error(`${command}: missing --${name}`), { missingOption: name });
   }
   return v;
+}
+
+/**
+ * The environment named by --<option>, loaded as every verb must: with the process's variables,
+ * so the module's ECS_PIPELINE_AWS_ENDPOINT reaches an emulator environment (config/emulator.ts).
+ */
+export function environmentOption(
+  values: OptionValues,
+  io: CommandIO,
+  command: string,
+  option = "env",
+): Promise<EnvironmentConfig> {
+  return loadEnvironment(requireString(values, option, command), { root: io.cwd, vars: io.env });
 }
 
 /** Reads a string option; an empty string counts as absent. */

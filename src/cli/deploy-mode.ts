@@ -1,5 +1,4 @@
-import { loadEnvironment } from "../config/load.js";
-import { type Command, requireString } from "./command.js";
+import { type Command, environmentOption } from "./command.js";
 
 /**
  * How deploy reaches an environment, as JSON the module follows: "build" (build, scan,
@@ -11,7 +10,7 @@ export const deployModeCommand: Command = {
   usage: "deploy-mode --env NAME",
   options: { env: { type: "string" } },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "deploy-mode"), { root: io.cwd });
+    const env = await environmentOption(values, io, "deploy-mode");
     const mode = env.promotedFrom ? { mode: "promote", from: env.promotedFrom } : { mode: "build" };
     io.out(JSON.stringify({ env: env.name, ...mode }));
     return 0;

@@ -1,9 +1,8 @@
 import path from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { openSession } from "../aws/index.js";
-import { loadEnvironment } from "../config/load.js";
 import { ecrAuthorization } from "../images/ecr-auth.js";
-import { requireString, type Command } from "./command.js";
+import { type Command, environmentOption, requireString } from "./command.js";
 import { checkOutputFile, writePrivateFile } from "./private-file.js";
 
 /**
@@ -17,7 +16,7 @@ export const ecrLoginCommand: Command = {
   usage: "ecr-login --env NAME --output FILE",
   options: { env: { type: "string" }, output: { type: "string" } },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "ecr-login"), { root: io.cwd, vars: io.env });
+    const env = await environmentOption(values, io, "ecr-login");
     const output = path.resolve(io.cwd, requireString(values, "output", "ecr-login"));
     await checkOutputFile(output, "output");
     const session = await openSession(env, { purpose: "deploy", vars: io.env });

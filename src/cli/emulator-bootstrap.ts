@@ -1,7 +1,6 @@
 import { openSession } from "../aws/index.js";
-import { loadEnvironment } from "../config/load.js";
 import { bootstrapEmulatorBackend, requireEmulated } from "../terraform/emulator-backend.js";
-import { requireString, type Command } from "./command.js";
+import { type Command, environmentOption } from "./command.js";
 
 /**
  * What terraform/bootstrap gives a real account, for an emulator environment: the state
@@ -13,10 +12,7 @@ export const emulatorBootstrapCommand: Command = {
   usage: "emulator-bootstrap --env NAME",
   options: { env: { type: "string" } },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "emulator-bootstrap"), {
-      root: io.cwd,
-      vars: io.env,
-    });
+    const env = await environmentOption(values, io, "emulator-bootstrap");
     requireEmulated(env); // before any credential is read or any call made
     const session = await openSession(env, { purpose: "apply", vars: io.env });
     io.out(await bootstrapEmulatorBackend(env, session.config));

@@ -1,6 +1,6 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { CREDENTIAL_ENV, openSession, type RolePurpose } from "../aws/index.js";
-import { findService, loadEnvironment } from "../config/load.js";
+import { findService } from "../config/load.js";
 import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
 import { connect } from "../ecs/context.js";
 import { userError } from "../errors.js";
@@ -13,10 +13,10 @@ import { computeTags } from "../images/tags.js";
 import {
   type Command,
   type CommandIO,
+  environmentOption,
   listOption,
   optionalString,
   type OptionValues,
-  requireString,
 } from "./command.js";
 
 interface Move {
@@ -57,8 +57,8 @@ export const promoteCommand: Command = {
     skopeo: { type: "string" },
   },
   async run(values, _positionals, io) {
-    const from = await loadEnvironment(requireString(values, "from", "promote"), { root: io.cwd, vars: io.env });
-    const to = await loadEnvironment(requireString(values, "to", "promote"), { root: io.cwd, vars: io.env });
+    const from = await environmentOption(values, io, "promote", "from");
+    const to = await environmentOption(values, io, "promote", "to");
     const moves = await planMoves(values, from, to, io);
     const srcOverride = optionalString(values, "source-registry");
     const dstOverride = optionalString(values, "dest-registry");

@@ -1,11 +1,10 @@
 import path from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { openSession } from "../aws/index.js";
-import { loadEnvironment } from "../config/load.js";
 import { ecrAuthorization } from "../images/ecr-auth.js";
 import { pushArchive } from "../images/push.js";
 import { withAuthFile } from "../images/registry-auth.js";
-import { listOption, optionalString, requireString, type Command } from "./command.js";
+import { type Command, environmentOption, listOption, optionalString, requireString } from "./command.js";
 
 /**
  * Logs in to the environment's ECR (deploy role) and pushes an OCI archive under each tag, in
@@ -28,7 +27,7 @@ export const pushImageCommand: Command = {
     skopeo: { type: "string" },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "push-image"), { root: io.cwd, vars: io.env });
+    const env = await environmentOption(values, io, "push-image");
     const archive = path.resolve(io.cwd, requireString(values, "archive", "push-image"));
     const repository = requireString(values, "repository", "push-image");
     const tags = listOption(values, "tag");

@@ -1,7 +1,7 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import path from "node:path";
 import { openSession } from "../aws/index.js";
-import { findService, loadEnvironment } from "../config/load.js";
+import { findService } from "../config/load.js";
 import { userError } from "../errors.js";
 import { ecrAuthorization, ecrRegistry } from "../images/ecr-auth.js";
 import { publishService, type PublishedImage } from "../images/publish.js";
@@ -9,7 +9,7 @@ import { skopeoImagePusher } from "../images/publish-registry.js";
 import { withAuthFile } from "../images/registry-auth.js";
 import { skopeoClient } from "../images/skopeo.js";
 import { computeTags } from "../images/tags.js";
-import { listOption, optionalString, requireString, type Command } from "./command.js";
+import { type Command, environmentOption, listOption, optionalString, requireString } from "./command.js";
 import { readAttestationDir } from "./verify-scan.js";
 
 /**
@@ -35,7 +35,7 @@ export const pushImagesCommand: Command = {
     json: { type: "boolean", default: false },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "push-images"), { root: io.cwd });
+    const env = await environmentOption(values, io, "push-images");
     const tags = computeTags({ commitSha: requireString(values, "commit", "push-images"), env: env.name });
     const images = listOption(values, "image").map((spec) => {
       const eq = spec.indexOf("=");

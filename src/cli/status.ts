@@ -1,6 +1,6 @@
-import { findService, loadEnvironment } from "../config/load.js";
+import { findService } from "../config/load.js";
 import { renderStatus, status } from "../ecs/status.js";
-import { optionalInt, optionalString, requireString, type Command } from "./command.js";
+import { type Command, environmentOption, optionalInt, optionalString } from "./command.js";
 
 /**
  * status: what runs where, read-only. Per service of an environment (or one): the running
@@ -19,7 +19,7 @@ export const statusCommand: Command = {
     json: { type: "boolean", default: false },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "status"), { root: io.cwd });
+    const env = await environmentOption(values, io, "status");
     const service = optionalString(values, "service");
     if (service) findService(env, service); // an unknown service is bad input, before any AWS call
     const roleArn = optionalString(values, "role-arn");

@@ -1,7 +1,7 @@
-import { findService, loadEnvironment } from "../config/load.js";
+import { findService } from "../config/load.js";
 import { connect } from "../ecs/context.js";
 import { describeHolder, forceUnlock, lockPlace } from "../ecs/lock.js";
-import { requireString, optionalString, type Command } from "./command.js";
+import { type Command, environmentOption, optionalString, requireString } from "./command.js";
 
 /**
  * unlock-service: removes the rollout lock of one service, by the id the refusal printed
@@ -19,7 +19,7 @@ export const unlockServiceCommand: Command = {
     "role-arn": { type: "string" },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "unlock-service"), { root: io.cwd });
+    const env = await environmentOption(values, io, "unlock-service");
     const cfg = findService(env, requireString(values, "service", "unlock-service"));
     const id = requireString(values, "lock-id", "unlock-service");
     const roleArn = optionalString(values, "role-arn");

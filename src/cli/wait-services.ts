@@ -1,6 +1,5 @@
-import { loadEnvironment } from "../config/load.js";
 import { waitServices } from "../ecs/wait-services.js";
-import { optionalInt, requireString, type Command } from "./command.js";
+import { type Command, environmentOption, optionalInt } from "./command.js";
 
 /**
  * wait-services: after an apply, wait (bounded, with progress) for the ECS deployments it
@@ -18,7 +17,7 @@ export const waitServicesCommand: Command = {
     json: { type: "boolean", default: false },
   },
   async run(values, _positionals, io) {
-    const env = await loadEnvironment(requireString(values, "env", "wait-services"), { root: io.cwd });
+    const env = await environmentOption(values, io, "wait-services");
     const timeout = optionalInt(values, "timeout-seconds", 1);
     const poll = optionalInt(values, "poll-interval-ms", 50);
     const settled = await waitServices({

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadEnvironment } from "../../../src/config/load.js";
+import { environmentOption } from "../../../src/cli/command.js";
 import { PipelineError } from "../../../src/errors.js";
 
 const repo = path.resolve(".");
@@ -78,5 +79,22 @@ describe("ECS_PIPELINE_AWS_ENDPOINT (set by the Dagger module when it binds an e
   it("changes nothing when unset", async () => {
     expect((await loadEnvironment("local", { root: repo, vars: {} })).aws.endpoint).toBe("http://127.0.0.1:5000");
     expect((await loadEnvironment("dev", { root: repo, vars: {} })).aws.endpoint).toBeUndefined();
+  });
+});
+
+describe("every CLI verb loads its environment with the module's endpoint override", () => {
+  it("points an emulator environment at the bound emulator, for each option that names one", async () => {
+    const io = {
+      out: () => {},
+      log: () => {},
+      cwd: repo,
+      env: { ECS_PIPELINE_AWS_ENDPOINT: "http://aws:5000" },
+    };
+    // status, wait-services, unlock-service and push-images once loaded without it: inside the
+    // module they then called the laptop's 127.0.0.1 instead of the emulator bound beside them.
+    const env = await environmentOption({ env: "local" }, io, "status");
+    expect(env.aws.endpoint).toBe("http://aws:5000");
+    const to = await environmentOption({ to: "local" }, io, "promote", "to");
+    expect(to.aws.endpoint).toBe("http://aws:5000");
   });
 });
