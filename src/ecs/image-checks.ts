@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PipelineError } from "../errors.js";
-import { attestationTag, platformImages, readAttestations, unattested } from "../images/attested.js";
+import { attestationProblems } from "../images/attested.js";
 import { platformOfArchitecture } from "../images/matrix.js";
 import { platformsOf } from "../images/promote.js";
 import {
@@ -103,11 +103,7 @@ export async function checkAttested(
 ): Promise<ImageVerdict> {
   const repo = { registry: ref.registry, repository: ref.repository };
   return reading(ref, async () => {
-    const stored = await readAttestations(registry, repo, found.digest, access);
-    const images = await platformImages(registry, { ...repo, reference: found.digest }, found.raw, access);
-    const problems = stored
-      ? unattested(images, stored.attestations).map((m) => `${m.platform} (${m.imageId}): ${m.reason}`)
-      : [`no scan attestations (${formatRef({ ...repo, reference: attestationTag(found.digest) })} does not exist)`];
+    const { images, problems } = await attestationProblems(registry, repo, found.digest, found.raw, access);
     if (problems.length === 0) {
       return { ok: true, detail: `${images.length} platform image(s) of ${found.digest}, each with a passing scan` };
     }

@@ -95,6 +95,26 @@ export function unattested(
   });
 }
 
+/**
+ * Why the image `digest` (manifest bytes `raw`) in `repo` is not fully attested: one line per
+ * platform image without a passing scan of its exact bytes, or the missing artifact; empty when
+ * all passed. Promote and deploy's pre-flight both gate on it.
+ */
+export async function attestationProblems(
+  registry: RegistryClient,
+  repo: Omit<ImageRef, "reference">,
+  digest: string,
+  raw: Buffer,
+  access: RegistryAccess,
+): Promise<{ images: { platform: string; imageId: string }[]; problems: string[]; artifactDigest?: string }> {
+  const stored = await readAttestations(registry, repo, digest, access);
+  const images = await platformImages(registry, { ...repo, reference: digest }, raw, access);
+  const problems = stored
+    ? unattested(images, stored.attestations).map((m) => `${m.platform} (${m.imageId}): ${m.reason}`)
+    : [`no scan attestations (${formatRef({ ...repo, reference: attestationTag(digest) })} does not exist)`];
+  return { images, problems, ...(stored ? { artifactDigest: stored.manifestDigest } : {}) };
+}
+
 /** Writes an OCI layout holding one artifact: the attestations, with the image as subject. */
 export async function writeAttestationLayout(
   dir: string,

@@ -1,5 +1,5 @@
 import { userError, PipelineError } from "../errors.js";
-import { attestationTag, platformImages, readAttestations, unattested } from "./attested.js";
+import { attestationProblems, attestationTag } from "./attested.js";
 import { formatRef, manifestDigest, type ImageRef, type RegistryAccess, type RegistryClient } from "./skopeo.js";
 
 export interface PromoteOptions {
@@ -108,14 +108,10 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
  */
 async function checkAttested(o: PromoteOptions, digest: string, raw: Buffer): Promise<string | undefined> {
   const repo = { registry: o.source.registry, repository: o.source.repository };
-  const found = await readAttestations(o.registry, repo, digest, o.sourceAccess);
-  const images = await platformImages(o.registry, { ...repo, reference: digest }, raw, o.sourceAccess);
-  const problems = found
-    ? unattested(images, found.attestations).map((m) => `${m.platform} (${m.imageId}): ${m.reason}`)
-    : [`no scan attestations (${formatRef({ ...repo, reference: attestationTag(digest) })} does not exist)`];
+  const { images, problems, artifactDigest } = await attestationProblems(o.registry, repo, digest, raw, o.sourceAccess);
   if (problems.length === 0) {
     o.onProgress({ kind: "attested", platforms: images.length });
-    return found?.manifestDigest;
+    return artifactDigest;
   }
   if (o.allowUnattested) {
     o.onProgress({ kind: "unattested-allowed", reason: problems.join("; ") });

@@ -21,20 +21,15 @@ export const PLAN_FILES = {
   summary: "summary.md",
   fingerprint: "fingerprint.json",
   meta: "meta.json",
+  /** The pipeline's inputs to the platform root (images by digest, runtime platforms), when it has any. */
+  platformInputs: "platform.tfvars.json",
 } as const;
 
 export const partFile = (n: number): string => `summary-${n}.md`;
 
 /** Whether a file name is one a plan directory holds: only these may be replaced by a new plan. */
-/** The pipeline's inputs to the platform root (images by digest, runtime platforms), when it has any. */
-export const PLATFORM_INPUTS_FILE = "platform.tfvars.json";
-
 export function isPlanDirFile(name: string): boolean {
-  return (
-    (Object.values(PLAN_FILES) as string[]).includes(name) ||
-    name === PLATFORM_INPUTS_FILE ||
-    /^summary-\d+\.md$/.test(name)
-  );
+  return (Object.values(PLAN_FILES) as string[]).includes(name) || /^summary-\d+\.md$/.test(name);
 }
 
 const countsSchema = z.object({

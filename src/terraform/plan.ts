@@ -4,7 +4,7 @@ import type { EnvironmentConfig } from "../config/schema.js";
 import { PipelineError, userError } from "../errors.js";
 import { describeBackend } from "./backend.js";
 import { sha256, type Fingerprint } from "./fingerprint.js";
-import { PLAN_FILES, PLATFORM_INPUTS_FILE, isPlanDirFile, partFile, type PlanMeta } from "./plan-dir.js";
+import { PLAN_FILES, isPlanDirFile, partFile, type PlanMeta } from "./plan-dir.js";
 import type { TerraformProgress } from "./progress.js";
 import { renderSummary, summaryParts } from "./render.js";
 import { countsLine, summarizePlan, type PlanSummary } from "./summary.js";
@@ -97,7 +97,7 @@ async function writePlatformInputs(
 ): Promise<string | undefined> {
   const inputs = await platformInputs(ws.env, ws.session.config, published);
   if (!inputs) return undefined;
-  const file = path.join(outDir, PLATFORM_INPUTS_FILE);
+  const file = path.join(outDir, PLAN_FILES.platformInputs);
   await writeFile(file, JSON.stringify(inputs, null, 2));
   for (const [service, image] of Object.entries(inputs.images)) {
     onProgress?.({ kind: "step", message: `image of ${service}: ${image}` });
