@@ -1,8 +1,6 @@
-import { ECRClient } from "@aws-sdk/client-ecr";
 import path from "node:path";
-import { openSession } from "../aws/index.js";
 import { attachAttestations } from "../images/attested.js";
-import { ecrAuthorization, ecrRegistry } from "../images/ecr-auth.js";
+import { ecrLogin, ecrRegistry } from "../images/ecr-auth.js";
 import { withAuthFile } from "../images/registry-auth.js";
 import { skopeoClient } from "../images/skopeo.js";
 import { type Command, environmentOption, listOption, optionalString, requireString } from "./command.js";
@@ -35,12 +33,7 @@ export const attachAttestationsCommand: Command = {
     const names = listOption(values, "service");
     const services = env.services.filter((s) => names.length === 0 || names.includes(s.name));
     const override = optionalString(values, "registry");
-    const creds = override
-      ? undefined
-      : await ecrAuthorization(
-          new ECRClient((await openSession(env, { purpose: "deploy", vars: io.env })).config),
-          env,
-        );
+    const creds = override ? undefined : await ecrLogin(env, io.env);
     const access = { tlsVerify: values["insecure-registries"] !== true };
     const attached = await withAuthFile(creds, async (authFile) => {
       const out = [];

@@ -1,10 +1,9 @@
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { CREDENTIAL_ENV, openSession, type RolePurpose } from "../aws/index.js";
+import { CREDENTIAL_ENV, type RolePurpose } from "../aws/index.js";
 import { findService } from "../config/load.js";
 import type { EnvironmentConfig, ServiceConfig } from "../config/schema.js";
 import { connect } from "../ecs/context.js";
 import { userError } from "../errors.js";
-import { ecrAuthorization, ecrRegistry } from "../images/ecr-auth.js";
+import { ecrLogin, ecrRegistry } from "../images/ecr-auth.js";
 import { promote, type PromoteEvent, type PromoteResult } from "../images/promote.js";
 import { withAuthFile, type RegistryCredentials } from "../images/registry-auth.js";
 import { runningImage } from "../images/running.js";
@@ -175,8 +174,7 @@ async function login(
   prefix: string,
   io: CommandIO,
 ): Promise<RegistryCredentials> {
-  const session = await openSession(env, { purpose, vars: sideVars(io.env, prefix) });
-  return ecrAuthorization(new ECRClient(session.config), env);
+  return ecrLogin(env, sideVars(io.env, prefix), purpose);
 }
 
 /** The process variables with PREFIX-ed AWS credential variables, when any is set, in place of the base ones. */

@@ -1,7 +1,5 @@
 import path from "node:path";
-import { ECRClient } from "@aws-sdk/client-ecr";
-import { openSession } from "../aws/index.js";
-import { ecrAuthorization } from "../images/ecr-auth.js";
+import { ecrLogin } from "../images/ecr-auth.js";
 import { pushArchive } from "../images/push.js";
 import { withAuthFile } from "../images/registry-auth.js";
 import { type Command, environmentOption, listOption, optionalString, requireString } from "./command.js";
@@ -32,12 +30,7 @@ export const pushImageCommand: Command = {
     const repository = requireString(values, "repository", "push-image");
     const tags = listOption(values, "tag");
     const override = optionalString(values, "registry");
-    const login = override
-      ? undefined
-      : await ecrAuthorization(
-          new ECRClient((await openSession(env, { purpose: "deploy", vars: io.env })).config),
-          env,
-        );
+    const login = override ? undefined : await ecrLogin(env, io.env);
     const registry = override ?? login!.registry;
     const tlsVerify = values["insecure-registry"] !== true;
     const result = await withAuthFile(login, (authFile) =>

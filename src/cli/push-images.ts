@@ -1,9 +1,7 @@
-import { ECRClient } from "@aws-sdk/client-ecr";
 import path from "node:path";
-import { openSession } from "../aws/index.js";
 import { findService } from "../config/load.js";
 import { userError } from "../errors.js";
-import { ecrAuthorization, ecrRegistry } from "../images/ecr-auth.js";
+import { ecrLogin, ecrRegistry } from "../images/ecr-auth.js";
 import { publishService, type PublishedImage } from "../images/publish.js";
 import { skopeoImagePusher } from "../images/publish-registry.js";
 import { withAuthFile } from "../images/registry-auth.js";
@@ -46,12 +44,7 @@ export const pushImagesCommand: Command = {
     const dir = optionalString(values, "attestations");
     const attestations = dir ? await readAttestationDir(path.resolve(io.cwd, dir)) : [];
     const override = optionalString(values, "registry");
-    const creds = override
-      ? undefined
-      : await ecrAuthorization(
-          new ECRClient((await openSession(env, { purpose: "deploy", vars: io.env })).config),
-          env,
-        );
+    const creds = override ? undefined : await ecrLogin(env, io.env);
     const registry = override ?? creds?.registry ?? ecrRegistry(env);
     const published: PublishedImage[] = [];
     await withAuthFile(creds, async (authFile) => {

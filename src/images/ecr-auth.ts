@@ -1,4 +1,5 @@
-import { GetAuthorizationTokenCommand, type GetAuthorizationTokenCommandOutput } from "@aws-sdk/client-ecr";
+import { ECRClient, GetAuthorizationTokenCommand, type GetAuthorizationTokenCommandOutput } from "@aws-sdk/client-ecr";
+import { openSession, type RolePurpose } from "../aws/index.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import { PipelineError } from "../errors.js";
 import type { RegistryCredentials } from "./registry-auth.js";
@@ -52,4 +53,14 @@ export async function ecrAuthorization(
     password: decoded.slice(colon + 1),
     expiresAt: data.expiresAt,
   };
+}
+
+/** The environment's ECR login, with the role for `purpose` assumed from the credentials in `vars`. */
+export async function ecrLogin(
+  env: EnvironmentConfig,
+  vars: NodeJS.ProcessEnv,
+  purpose: RolePurpose = "deploy",
+): Promise<EcrAuthorization> {
+  const session = await openSession(env, { purpose, vars });
+  return ecrAuthorization(new ECRClient(session.config), env);
 }
