@@ -5,19 +5,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../../src/cli/main.js";
-import { historyKeys } from "../../../src/ecs/history.js";
 import type { DeployResult } from "../../../src/ecs/result.js";
 import { startMoto, type Moto } from "../../support/moto.js";
 import {
   CLUSTER,
-  REPO,
   createService,
   createStateBucket,
   defaultVpc,
   ecsClient,
   registerRevision,
+  REPO,
   root,
   simulate,
+  statusMark,
 } from "./fixture.js";
 
 /**
@@ -27,7 +27,6 @@ import {
  * `healthySeconds`, then HEALTHY, or UNHEALTHY for a "sick" image or one configured so.
  */
 const MCPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/mcpo";
-const SCOPE = { cluster: CLUSTER, service: "mcpo" };
 
 describe("health of a service without a target group: its containers", () => {
   let moto: Moto;
@@ -105,10 +104,7 @@ describe("health of a service without a target group: its containers", () => {
 
   const runningRevision = async () =>
     (await ecs.describeServices({ cluster: CLUSTER, services: ["mcpo"] })).services![0]!.taskDefinition!;
-  const status = async (revision: string) =>
-    (await ecs.describeTaskDefinition({ taskDefinition: revision, include: ["TAGS"] })).tags?.find(
-      (t) => t.key === historyKeys(SCOPE).status,
-    )?.value;
+  const status = (revision: string) => statusMark(ecs, revision, "mcpo");
 
   it("deploys when the new revision's containers are HEALTHY, and the report names what was checked", async () => {
     await createMcpo();

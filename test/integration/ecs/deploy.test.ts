@@ -10,7 +10,6 @@ import { PipelineError } from "../../../src/errors.js";
 import { startMoto, type Moto } from "../../support/moto.js";
 import {
   CLUSTER,
-  REPO,
   createService,
   defaultVpc,
   ecsClient,
@@ -18,8 +17,10 @@ import {
   localEnv,
   recorder,
   registerRevision,
+  REPO,
   running,
   simulate,
+  statusMark,
   vars,
 } from "./fixture.js";
 
@@ -215,8 +216,7 @@ describe("deployService against ECS on the emulator", () => {
     const svc = (await ecs.describeServices({ cluster: CLUSTER, services: ["open-webui"] })).services![0]!;
     expect(svc.deployments).toHaveLength(1);
     expect(svc.deployments![0]!.rolloutState).toBe("COMPLETED");
-    const tags = (await ecs.listTagsForResource({ resourceArn: result.to })).tags;
-    expect(tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value).toBe("failed");
+    expect(await statusMark(ecs, result.to)).toBe("failed");
     expect(progress.events.filter((e) => e.kind === "watch" && e.change.kind === "stopped-task")).toHaveLength(3);
   });
 
@@ -289,8 +289,7 @@ describe("deployService against ECS on the emulator", () => {
       expect(result.restore).toMatchObject({ ok: false, unhealthy: true });
       expect(renderReport(result)).toContain("restored to open-webui:1, unhealthy");
       expect(await running(ecs)).toMatch(/open-webui:1$/);
-      const tags = (await ecs.describeTaskDefinition({ taskDefinition: "open-webui:1", include: ["TAGS"] })).tags;
-      expect(tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value).toBe("restored-unhealthy");
+      expect(await statusMark(ecs, "open-webui:1")).toBe("restored-unhealthy");
     });
   });
 

@@ -2,15 +2,23 @@ import type { ECS } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deployService } from "../../../src/ecs/deploy.js";
-import { historyKeys } from "../../../src/ecs/history.js";
 import type { EcsProgress } from "../../../src/ecs/progress.js";
 import { DEPLOY_EXIT, renderReport, type DeployResult } from "../../../src/ecs/result.js";
 import { EXIT_CODES, PipelineError } from "../../../src/errors.js";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
 import { startMoto, type Moto } from "../../support/moto.js";
-import { CLUSTER, REPO, createService, defaultVpc, ecsClient, fast, localEnv, simulate, vars } from "./fixture.js";
-
-const SCOPE = { cluster: "platform-local", service: "open-webui" };
+import {
+  CLUSTER,
+  createService,
+  defaultVpc,
+  ecsClient,
+  fast,
+  localEnv,
+  REPO,
+  simulate,
+  statusMark,
+  vars,
+} from "./fixture.js";
 
 /**
  * Deploys with faults injected between the deployer and the emulator (test/support/fault-proxy.ts).
@@ -255,10 +263,8 @@ describe("deploys with faults between the deployer and ECS", () => {
   }
 
   async function mark(rev: number): Promise<string | undefined> {
-    const out = await ecs
-      .describeTaskDefinition({ taskDefinition: `open-webui:${rev}`, include: ["TAGS"] })
-      .catch(() => undefined);
-    return out?.tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value;
+    // A revision that was never registered has no mark.
+    return statusMark(ecs, `open-webui:${rev}`).catch(() => undefined);
   }
 
   for (const s of scenarios) {

@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadEnvironment } from "../../../src/config/load.js";
 import type { EnvironmentConfig } from "../../../src/config/schema.js";
+import { historyKeys, tagValue } from "../../../src/ecs/history.js";
 import type { EcsProgress } from "../../../src/ecs/progress.js";
 import { motoCredentials, type Moto } from "../../support/moto.js";
 
@@ -186,6 +187,16 @@ export async function registerRevision(
 export async function running(ecs: ECS): Promise<string> {
   const out = await ecs.describeServices({ cluster: CLUSTER, services: ["open-webui"] });
   return out.services![0]!.taskDefinition!;
+}
+
+/** A revision's history mark for the service (its ecs-pipeline:status tag), as rollback and status read it. */
+export async function statusMark(
+  ecs: ECS,
+  taskDefinition: string,
+  service = "open-webui",
+): Promise<string | undefined> {
+  const out = await ecs.describeTaskDefinition({ taskDefinition, include: ["TAGS"] });
+  return tagValue(out.tags ?? [], historyKeys({ cluster: CLUSTER, service }).status);
 }
 
 export function recorder(): { events: EcsProgress[]; sink: (e: EcsProgress) => void; text: () => string } {

@@ -1,23 +1,21 @@
 import type { ECS } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { deployService } from "../../../src/ecs/deploy.js";
-import { historyKeys } from "../../../src/ecs/history.js";
 import { rollback, type RollbackOptions } from "../../../src/ecs/rollback.js";
 import { startMoto, type Moto } from "../../support/moto.js";
 import {
-  REPO,
   createService,
   ecsClient,
   fast,
   localEnv,
   recorder,
   registerRevision,
+  REPO,
   running,
   simulate,
+  statusMark,
   vars,
 } from "./fixture.js";
-
-const SCOPE = { cluster: "platform-local", service: "open-webui" };
 
 describe("rollback against ECS on the emulator", () => {
   let moto: Moto;
@@ -59,13 +57,7 @@ describe("rollback against ECS on the emulator", () => {
     return { result, progress };
   }
 
-  const statusTag = async (rev: number) =>
-    (
-      await ecs.listTagsForResource({
-        resourceArn: (await ecs.describeTaskDefinition({ taskDefinition: `open-webui:${rev}` })).taskDefinition!
-          .taskDefinitionArn!,
-      })
-    ).tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value;
+  const statusTag = (rev: number) => statusMark(ecs, `open-webui:${rev}`);
 
   it("rolls back to an explicit revision number and records the one it left", async () => {
     await createService(ecs);

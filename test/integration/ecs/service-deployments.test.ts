@@ -2,25 +2,23 @@ import type { ECS } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { findService } from "../../../src/config/load.js";
 import { deployService } from "../../../src/ecs/deploy.js";
-import { historyKeys } from "../../../src/ecs/history.js";
 import { DEPLOY_EXIT, renderReport } from "../../../src/ecs/result.js";
 import { serviceStatus } from "../../../src/ecs/status.js";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
 import { startMoto, type Moto } from "../../support/moto.js";
 import {
   CLUSTER,
-  REPO,
   createService,
   ecsClient,
   fast,
   localEnv,
   recorder,
+  REPO,
   running,
   simulate,
+  statusMark,
   vars,
 } from "./fixture.js";
-
-const SCOPE = { cluster: CLUSTER, service: "open-webui" };
 
 /**
  * Deploys judged with ECS's service deployments (ListServiceDeployments/DescribeServiceDeployments)
@@ -63,8 +61,7 @@ describe("deploys confirmed by ECS's service deployments", () => {
   }
 
   async function mark(arn: string): Promise<string | undefined> {
-    const tags = (await ecs.listTagsForResource({ resourceArn: arn })).tags;
-    return tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value;
+    return statusMark(ecs, arn);
   }
 
   /** The service revision the service ran before any deploy (its CreateService service deployment's). */

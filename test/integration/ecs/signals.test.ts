@@ -4,12 +4,9 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { historyKeys } from "../../../src/ecs/history.js";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
 import { startMoto, type Moto } from "../../support/moto.js";
-import { REPO, createService, ecsClient, root, running, simulate } from "./fixture.js";
-
-const SCOPE = { cluster: "platform-local", service: "open-webui" };
+import { createService, ecsClient, REPO, root, running, simulate, statusMark } from "./fixture.js";
 
 /**
  * The core CLI as CI runs it, in its own process, sent SIGTERM mid-rollout the way a CI
@@ -101,8 +98,7 @@ describe("deploy-service under SIGTERM", () => {
     expect(back, "an UpdateService after the signal").toBeDefined();
     expect(back!.at - sentAt).toBeLessThan(5000);
     expect(await running(ecs)).toMatch(/open-webui:1$/);
-    const tags = (await ecs.describeTaskDefinition({ taskDefinition: "open-webui:2", include: ["TAGS"] })).tags;
-    expect(tags?.find((t) => t.key === historyKeys(SCOPE).status)?.value).toBe("interrupted");
+    expect(await statusMark(ecs, "open-webui:2")).toBe("interrupted");
   }, 90_000);
 
   it("exits at once on a second signal, saying what state it leaves", async () => {
